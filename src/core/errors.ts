@@ -1,0 +1,99 @@
+/**
+ * Every error Simpul returns over HTTP is an RFC 9457 problem+json document with a stable
+ * `code`. The table below is the single source of codes: a code is never reused for another
+ * meaning, and `docs/errors.md` is generated from it.
+ */
+
+export interface ProblemSpec {
+  status: number;
+  title: string;
+}
+
+export const PROBLEMS = {
+  // The local system calling its own gateway.
+  'client.unauthenticated': { status: 401, title: 'The calling system did not authenticate to its gateway' },
+  'client.not_owner': { status: 403, title: 'The credentials do not belong to the subsystem named in Simpul-Client' },
+  'client.access_denied': { status: 403, title: 'No access right allows this client to call this service' },
+  'client.purpose_not_allowed': { status: 403, title: 'The access right does not grant this purpose' },
+  'client.right_expired': { status: 403, title: 'The access right has expired' },
+  // Request shape.
+  'request.malformed_identifier': { status: 400, title: 'Malformed identifier' },
+  'request.malformed_header': { status: 400, title: 'Malformed or missing header' },
+  'request.malformed_purpose': { status: 400, title: 'Malformed purpose code' },
+  'request.malformed_subject': { status: 400, title: 'Malformed data subject' },
+  'request.subject_required': { status: 400, title: 'This service handles personal data: Simpul-Subject is required' },
+  'request.body_too_large': { status: 413, title: 'Request body too large' },
+  'request.invalid': { status: 400, title: 'The request does not match the schema' },
+  'request.not_found': { status: 404, title: 'No such resource' },
+  'request.conflict': { status: 409, title: 'The resource already exists or conflicts with another' },
+  // Between gateways.
+  'message.signature_invalid': { status: 401, title: 'The message signature does not verify' },
+  'message.body_digest_mismatch': { status: 401, title: 'The body does not match the signed digest' },
+  'message.replayed': { status: 409, title: 'A message with this id was already received' },
+  'message.stale': { status: 401, title: 'The message time is outside the accepted window' },
+  'message.unknown_sender': { status: 403, title: 'The sending gateway is not in the global configuration' },
+  'message.response_mismatch': { status: 502, title: 'The response is not bound to the request that was sent' },
+  // Services and configuration.
+  'service.unknown': { status: 404, title: 'No such service in the global configuration' },
+  'service.disabled': { status: 503, title: 'The service is disabled by its provider' },
+  'config.expired': { status: 503, title: 'The global configuration has expired; the gateway refuses exchanges until it is refreshed' },
+  'config.unavailable': { status: 503, title: 'No verified global configuration is available' },
+  'config.signature_invalid': { status: 502, title: 'The global configuration signature does not verify' },
+  'provider.unreachable': { status: 502, title: 'The provider gateway or backend could not be reached' },
+  'provider.timeout': { status: 504, title: 'The provider did not answer in time' },
+  'provider.error': { status: 502, title: 'The provider backend answered with an error' },
+  // Management API.
+  'auth.unauthenticated': { status: 401, title: 'Sign-in required' },
+  'auth.forbidden': { status: 403, title: 'Your role does not allow this action' },
+  'internal.error': { status: 500, title: 'Internal error' },
+  'internal.unavailable': { status: 503, title: 'Temporarily unavailable' },
+} as const satisfies Record<string, ProblemSpec>;
+
+export type ProblemCode = keyof typeof PROBLEMS;
+
+/** The RFC 9457 document, with Simpul's `code` extension member. */
+export interface ProblemDocument {
+  type: string;
+  title: string;
+  status: number;
+  code: ProblemCode;
+  detail?: string;
+  instance?: string;
+  [extension: string]: unknown;
+}
+
+export const PROBLEM_TYPE_BASE = 'https://simpul.go.id/problems/';
+
+export class SimpulError extends Error {
+  readonly code: ProblemCode;
+  readonly status: number;
+  readonly extensions: Record<string, unknown>;
+
+  constructor(code: ProblemCode, detail?: string, extensions: Record<string, unknown> = {}, options?: ErrorOptions) {
+    super(detail ?? PROBLEMS[code].title, options);
+    this.name = 'SimpulError';
+    this.code = code;
+    this.status = PROBLEMS[code].status;
+    this.extensions = extensions;
+  }
+
+  toProblem(instance?: string): ProblemDocument {
+    return problem(this.code, this.message, { ...this.extensions, ...(instance ? { instance } : {}) });
+  }
+}
+
+export function problem(code: ProblemCode, detail?: string, extensions: Record<string, unknown> = {}): ProblemDocument {
+  const spec = PROBLEMS[code];
+  return {
+    type: PROBLEM_TYPE_BASE + code,
+    title: spec.title,
+    status: spec.status,
+    code,
+    ...(detail !== undefined ? { detail } : {}),
+    ...extensions,
+  };
+}
+
+export function isProblemCode(value: unknown): value is ProblemCode {
+  return typeof value === 'string' && Object.hasOwn(PROBLEMS, value);
+}

@@ -1,0 +1,74 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { sql } from 'kysely';
+import { openDatabase } from './database.js';
+import { migrate } from './migrate.js';
+import { testBackends } from './testing.js';
+
+interface Notes { note: { id: number; body: string } }
+
+const migrations = {
+  '0001_note': {
+    async up(db: import('kysely').Kysely<unknown>) {
+      await db.schema.createTable('note').addColumn('id', 'serial', (c) => c.primaryKey()).addColumn('body', 'text', (c) => c.notNull()).execute();
+    },
+  },
+};
+
+for (const backend of testBackends()) {
+  describe(`storage on ${backend.kind}`, () => {
+    it('applies migrations once and keeps rows in the component schema', async () => {
+      const database = await backend.open<Notes>('storage_test');
+      try {
+        assert.deepEqual(await migrate(database.db as never, database.schema, migrations), ['0001_note']);
+        assert.deepEqual(await migrate(database.db as never, database.schema, migrations), []);
+        await database.db.insertInto('note').values({ body: 'halo' }).execute();
+        const rows = await database.db.selectFrom('note').select(['body']).execute();
+        assert.deepEqual(rows, [{ body: 'halo' }]);
+        const where = await sql<{ schema: string }>`select table_schema as schema from information_schema.tables where table_name = 'note'`.execute(database.db);
+        assert.ok(where.rows.some((r) => r.schema === database.schema));
+      } finally {
+        await database.close();
+      }
+    });
+
+    it('rolls back a failed transaction without losing committed rows', async () => {
+      const database = await backend.open<Notes>('storage_tx');
+      try {
+        await migrate(database.db as never, database.schema, migrations);
+        await database.db.insertInto('note').values({ body: 'kept' }).execute();
+        await assert.rejects(database.db.transaction().execute(async (trx) => {
+          await trx.insertInto('note').values({ body: 'lost' }).execute();
+          throw new Error('boom');
+        }));
+        const rows = await database.db.selectFrom('note').select('body').execute();
+        assert.deepEqual(rows.map((r) => r.body), ['kept']);
+      } finally {
+        await database.close();
+      }
+    });
+  });
+}
+
+describe('embedded storage', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'simpul-store-'));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('keeps data in its data directory across restarts', async () => {
+    const first = await openDatabase<Notes>({ dataDir: dir, schema: 'persist' });
+    await migrate(first.db as never, first.schema, migrations);
+    await first.db.insertInto('note').values({ body: 'survives' }).execute();
+    await first.close();
+    const second = await openDatabase<Notes>({ dataDir: dir, schema: 'persist' });
+    try {
+      assert.deepEqual(await migrate(second.db as never, second.schema, migrations), []);
+      const rows = await second.db.selectFrom('note').select('body').execute();
+      assert.deepEqual(rows.map((r) => r.body), ['survives']);
+    } finally {
+      await second.close();
+    }
+  });
+});

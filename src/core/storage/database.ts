@@ -1,0 +1,88 @@
+/**
+ * One SQL dialect (PostgreSQL), two engines:
+ * - embedded: PGlite (Postgres compiled to WebAssembly) in a data directory, for `npm start`;
+ * - server: a real PostgreSQL given by a connection URL, for production and CI.
+ *
+ * Both are reached through node-postgres and Kysely, so every query is the same text on both.
+ * Each component (the registry, each gateway, each demo backend) owns a schema of its own;
+ * with a server URL they may share a database or each have one.
+ */
+import { mkdirSync } from 'node:fs';
+import { Kysely, PostgresDialect, sql } from 'kysely';
+import pg from 'pg';
+
+export type StorageKind = 'pglite' | 'postgres';
+
+export interface DatabaseOptions {
+  /** PostgreSQL connection URL. When absent, PGlite is used. */
+  url?: string | undefined;
+  /** PGlite data directory; `memory://` or undefined keeps it in memory. */
+  dataDir?: string | undefined;
+  /** The component's schema: all its tables live there. */
+  schema: string;
+  /** Pool size for a server connection (PGlite is always one connection). */
+  poolSize?: number;
+}
+
+export interface Database<DB> {
+  readonly db: Kysely<DB>;
+  readonly kind: StorageKind;
+  readonly schema: string;
+  close(): Promise<void>;
+}
+
+const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+
+// pg returns int8 as string by default; our counters fit in a JS number (2^53).
+pg.types.setTypeParser(20, (v) => Number(v));
+
+export async function openDatabase<DB>(options: DatabaseOptions): Promise<Database<DB>> {
+  if (!SCHEMA_NAME.test(options.schema)) throw new Error(`Bad schema name ${options.schema}`);
+  const schema = options.schema;
+  if (options.url) {
+    const pool = new pg.Pool({
+      connectionString: options.url,
+      max: options.poolSize ?? 10,
+      options: `-c search_path=${schema},public`,
+    });
+    // Create the schema before handing the pool out; concurrent creators race harmlessly.
+    const client = await pool.connect();
+    try {
+      await client.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+    } catch (error) {
+      if ((error as { code?: string }).code !== '23505') throw error;
+    } finally {
+      client.release();
+    }
+    const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+    return { db, kind: 'postgres', schema, close: () => db.destroy() };
+  }
+  const { PGlite } = await import('@electric-sql/pglite');
+  const { createPgConfig } = await import('@electric-sql/pglite/node-postgres');
+  const dataDir = options.dataDir && options.dataDir !== 'memory://' ? options.dataDir : undefined;
+  if (dataDir) mkdirSync(dataDir, { recursive: true });
+  const lite = new PGlite(dataDir);
+  await lite.waitReady;
+  await lite.exec(`CREATE SCHEMA IF NOT EXISTS ${schema}; SET search_path TO ${schema}, public;`);
+  const pool = new pg.Pool({ ...(createPgConfig(lite) as object), max: 1 });
+  // Every new pooled connection must see the component's schema first.
+  pool.on('connect', (client) => {
+    void client.query(`SET search_path TO ${schema}, public`);
+  });
+  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+  return {
+    db,
+    kind: 'pglite',
+    schema,
+    close: async () => {
+      await db.destroy();
+      await lite.close();
+    },
+  };
+}
+
+/** Drops a component's schema: for tests against a shared server. */
+export async function dropSchema(db: Kysely<unknown>, schema: string): Promise<void> {
+  if (!SCHEMA_NAME.test(schema)) throw new Error(`Bad schema name ${schema}`);
+  await sql.raw(`DROP SCHEMA IF EXISTS ${schema} CASCADE`).execute(db);
+}
