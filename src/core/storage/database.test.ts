@@ -3,16 +3,16 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { sql } from 'kysely';
+import { sql, type Generated, type Kysely } from 'kysely';
 import { openDatabase } from './database.js';
 import { migrate } from './migrate.js';
 import { testBackends } from './testing.js';
 
-interface Notes { note: { id: number; body: string } }
+interface Notes { note: { id: Generated<number>; body: string } }
 
 const migrations = {
   '0001_note': {
-    async up(db: import('kysely').Kysely<unknown>) {
+    async up(db: Kysely<unknown>) {
       await db.schema.createTable('note').addColumn('id', 'serial', (c) => c.primaryKey()).addColumn('body', 'text', (c) => c.notNull()).execute();
     },
   },
