@@ -6,10 +6,17 @@ import { Migrator, type Kysely, type Migration } from 'kysely';
 
 export type Migrations = Record<string, Migration>;
 
-export async function migrate(db: Kysely<unknown>, schema: string, migrations: Migrations): Promise<string[]> {
+/**
+ * Applies `migrations` not yet applied. `set` names the migration history: parts that share a
+ * component's schema (a gateway's tables and its exchange log's, say) each keep their own.
+ */
+export async function migrate(db: Kysely<unknown>, schema: string, migrations: Migrations, set = 'main'): Promise<string[]> {
+  if (!/^[a-z][a-z0-9_]*$/.test(set)) throw new Error(`Bad migration set name ${set}`);
   const migrator = new Migrator({
     db,
     migrationTableSchema: schema,
+    migrationTableName: `migrations_${set}`,
+    migrationLockTableName: `migrations_${set}_lock`,
     provider: { getMigrations: async () => migrations },
   });
   const { error, results } = await migrator.migrateToLatest();
