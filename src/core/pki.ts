@@ -11,7 +11,11 @@ import * as x509 from '@peculiar/x509';
 import { createHash, randomBytes, webcrypto } from 'node:crypto';
 import { isIP } from 'node:net';
 
-x509.cryptoProvider.set(webcrypto as unknown as Crypto);
+type CryptoKey = webcrypto.CryptoKey;
+type CryptoKeyPair = webcrypto.CryptoKeyPair;
+
+// The library's types name the DOM's Crypto; Node's webcrypto is the same API.
+x509.cryptoProvider.set(webcrypto as unknown as ReturnType<typeof x509.cryptoProvider.get>);
 
 const subtle = webcrypto.subtle;
 const KEY_ALGORITHM = { name: 'ECDSA', namedCurve: 'P-256' } as const;
