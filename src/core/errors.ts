@@ -42,6 +42,14 @@ export const PROBLEMS = {
   'provider.unreachable': { status: 502, title: 'The provider gateway or backend could not be reached' },
   'provider.timeout': { status: 504, title: 'The provider did not answer in time' },
   'provider.error': { status: 502, title: 'The provider backend answered with an error' },
+  // Adapters and the common data model.
+  'adapter.soap_fault': { status: 502, title: 'The legacy SOAP service answered with a fault' },
+  'adapter.malformed_upstream': { status: 502, title: 'The legacy system answered with a malformed or unexpected message' },
+  'adapter.mapping_failed': { status: 502, title: 'The declared mapping failed on this request or response' },
+  'adapter.upstream_too_large': { status: 502, title: 'The legacy system answer exceeds the adapter size limit' },
+  'adapter.unavailable': { status: 503, title: 'The adapter has no good data to serve yet' },
+  'model.unknown': { status: 500, title: 'The declared data model is not a known common-data-model schema' },
+  'model.violation': { status: 502, title: 'The response does not match the data model the service declares' },
   // Management API.
   'auth.unauthenticated': { status: 401, title: 'Sign-in required' },
   'auth.forbidden': { status: 403, title: 'Your role does not allow this action' },
