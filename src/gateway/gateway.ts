@@ -1,0 +1,214 @@
+/**
+ * A running gateway: the consumer endpoint for the agency's own systems (HTTP, /r1/…), and
+ * the peer endpoint for other gateways (HTTP/2 over mutual TLS with instance certificates).
+ */
+import http2, { type Http2ServerRequest, type Http2ServerResponse } from 'node:http2';
+import type { AddressInfo } from 'node:net';
+import type { TLSSocket } from 'node:tls';
+import type { Kysely } from 'kysely';
+import type { Backend } from '../adapters/backend.js';
+import { problem } from '../core/errors.js';
+import type { ServiceId, SubsystemId } from '../core/ids.js';
+import { createHttpApp, listen, type HttpApp } from '../core/http/app.js';
+import type { Database } from '../core/storage/database.js';
+import { BatchSigner, BatchVerifier } from './batch-signer.js';
+import type { ConfigurationSource } from './configuration.js';
+import { consume } from './consumer.js';
+import { LocalClients, ReplayGuard, type GatewayContext, type GatewayIdentity } from './context.js';
+import { PeerClient } from './peer-client.js';
+import { provide } from './provider.js';
+import { GatewayStore, type GatewayTables } from './store.js';
+
+export interface GatewayOptions {
+  identity: GatewayIdentity;
+  database: Database<GatewayTables>;
+  configuration: ConfigurationSource;
+  /** The agency systems behind this gateway, by service. */
+  backends?: Map<string, Backend>;
+  consumer: { port: number; host?: string };
+  peer: { port: number; host?: string };
+  clockSkewMs?: number;
+  maxBodyBytes?: number;
+  logLevel?: string;
+}
+
+const EXCHANGE_METHODS = ['DELETE', 'GET', 'PATCH', 'POST', 'PUT'] as const;
+
+export class Gateway {
+  readonly identity: GatewayIdentity;
+  readonly store: GatewayStore;
+  readonly context: GatewayContext;
+  readonly app: HttpApp;
+  readonly consumerUrl: string;
+  readonly peerUrl: string;
+  readonly #peerServer: http2.Http2SecureServer;
+  readonly #backends: Map<string, Backend>;
+
+  private constructor(fields: { identity: GatewayIdentity; store: GatewayStore; context: GatewayContext; app: HttpApp; consumerUrl: string; peerUrl: string; peerServer: http2.Http2SecureServer; backends: Map<string, Backend> }) {
+    this.identity = fields.identity;
+    this.store = fields.store;
+    this.context = fields.context;
+    this.app = fields.app;
+    this.consumerUrl = fields.consumerUrl;
+    this.peerUrl = fields.peerUrl;
+    this.#peerServer = fields.peerServer;
+    this.#backends = fields.backends;
+  }
+
+  static async start(options: GatewayOptions): Promise<Gateway> {
+    const store = await GatewayStore.open(options.database);
+    const view = options.configuration.current();
+    const clockSkewMs = options.clockSkewMs ?? 60_000;
+    const maxBodyBytes = options.maxBodyBytes ?? 4 * 1024 * 1024;
+    const backends = options.backends ?? new Map<string, Backend>();
+    const clients = new LocalClients();
+    for (const c of await store.clientCredentials()) clients.set(c.subsystem as SubsystemId, c.tokenHash);
+    const replay = new ReplayGuard(clockSkewMs);
+    for (const id of await store.recentProviderIds(Date.now() - 2 * clockSkewMs)) replay.admit(id);
+
+    const app = await createHttpApp({ title: `Simpul gateway ${options.identity.id}`, description: 'Consumer endpoint for the agency\'s own systems. See docs/protocols/exchange.md.', logLevel: options.logLevel, bodyLimit: maxBodyBytes });
+    const context: GatewayContext = {
+      identity: options.identity,
+      config: options.configuration,
+      store,
+      signer: new BatchSigner(options.identity.signingKey, options.identity.id),
+      verifier: new BatchVerifier(),
+      clients,
+      peers: new PeerClient({ keyPem: options.identity.tls.keyPem, certPem: options.identity.tls.certPem, caPem: view.conf.caCertificate }),
+      backends: (service: ServiceId) => backends.get(service),
+      replay,
+      clockSkewMs,
+      maxBodyBytes,
+      onInternalError: (error) => app.log.error({ err: error }, 'exchange failed'),
+    };
+
+    await app.register(async (scope) => {
+      // Exchanges carry bodies of any type, signed byte for byte: never parse them here.
+      scope.removeAllContentTypeParsers();
+      scope.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: maxBodyBytes }, (_req, body, done) => done(null, body));
+      scope.route({
+        method: [...EXCHANGE_METHODS],
+        url: '/r1/*',
+        exposeHeadRoute: false,
+        schema: {
+          summary: 'Call a service of another agency through the exchange',
+          description: 'Path: /r1/{INSTANCE}/{CLASS}/{MEMBER}/{SUBSYSTEM}/{SERVICE}[/path][?query]. Headers: Authorization (Bearer subsystem token), Simpul-Client, Simpul-Purpose, Simpul-Subject (personal-data services), Simpul-Id (optional UUID). Errors are problem+json with a stable code.',
+          security: [{ bearer: [] }],
+        },
+        handler: async (request, reply) => {
+          const url = request.raw.url ?? '/';
+          const q = url.indexOf('?');
+          const result = await consume(context, {
+            method: request.method,
+            path: q < 0 ? url : url.slice(0, q),
+            query: q < 0 ? '' : url.slice(q + 1),
+            headers: request.headers,
+            body: request.body as Buffer | undefined,
+          });
+          return reply.code(result.status).headers(result.headers).send(result.body);
+        },
+      });
+    });
+    const consumerUrl = await listen(app, options.consumer.port, options.consumer.host);
+
+    const peerServer = http2.createSecureServer({
+      key: options.identity.tls.keyPem,
+      cert: options.identity.tls.certPem,
+      ca: view.conf.caCertificate,
+      requestCert: true,
+      rejectUnauthorized: true,
+      allowHTTP1: true,
+      settings: { initialWindowSize: 4 * 1024 * 1024, maxConcurrentStreams: 1000 },
+    });
+    const fingerprints = new WeakMap<object, string | undefined>();
+    peerServer.on('request', (req: Http2ServerRequest, res: Http2ServerResponse) => {
+      void handlePeerRequest(context, req, res, fingerprints);
+    });
+    peerServer.on('sessionError', () => undefined);
+    await new Promise<void>((resolve, reject) => {
+      peerServer.once('error', reject);
+      peerServer.listen(options.peer.port, options.peer.host ?? '127.0.0.1', () => resolve());
+    });
+    const address = peerServer.address() as AddressInfo;
+    const peerUrl = `https://${options.peer.host ?? '127.0.0.1'}:${address.port}`;
+    options.configuration.start();
+    return new Gateway({ identity: options.identity, store, context, app, consumerUrl, peerUrl, peerServer, backends });
+  }
+
+  /** Issues a new bearer token for a local subsystem; only its hash is stored. */
+  async issueClientToken(subsystem: SubsystemId): Promise<string> {
+    const token = LocalClients.newToken();
+    const hash = LocalClients.hash(token);
+    await this.store.setClientCredential(subsystem, hash);
+    this.context.clients.set(subsystem, hash);
+    return token;
+  }
+
+  get db(): Kysely<GatewayTables> {
+    return this.store.db;
+  }
+
+  async close(): Promise<void> {
+    this.context.config.stop();
+    await this.app.close();
+    await new Promise<void>((resolve) => {
+      this.#peerServer.close(() => resolve());
+      // Idle HTTP/2 sessions from peers would keep the server open.
+      setTimeout(resolve, 2000).unref();
+    });
+    this.context.peers.close();
+    for (const b of this.#backends.values()) await b.close();
+    await this.store.close();
+  }
+}
+
+async function handlePeerRequest(ctx: GatewayContext, req: Http2ServerRequest, res: Http2ServerResponse, fingerprints: WeakMap<object, string | undefined>): Promise<void> {
+  try {
+    const body = await readBody(req, ctx.maxBodyBytes);
+    const holder: object = req.stream?.session ?? req.socket;
+    let fingerprint = fingerprints.get(holder);
+    if (fingerprint === undefined && !fingerprints.has(holder)) {
+      const cert = (req.socket as TLSSocket).getPeerCertificate?.();
+      fingerprint = cert && 'fingerprint256' in cert ? cert.fingerprint256 : undefined;
+      fingerprints.set(holder, fingerprint);
+    }
+    const url = req.url ?? '/';
+    const q = url.indexOf('?');
+    const result = await provide(ctx, {
+      method: req.method,
+      path: q < 0 ? url : url.slice(0, q),
+      query: q < 0 ? '' : url.slice(q + 1),
+      headers: req.headers,
+      body: body ?? undefined,
+      peerFingerprint: fingerprint,
+    });
+    res.writeHead(result.status, result.headers);
+    res.end(result.body);
+  } catch (error) {
+    const tooLarge = error instanceof BodyTooLarge;
+    if (!tooLarge) ctx.onInternalError(error);
+    const doc = tooLarge ? problem('request.body_too_large', `Message bodies are limited to ${ctx.maxBodyBytes} bytes.`) : problem('internal.error');
+    if (!res.headersSent) res.writeHead(doc.status, { 'content-type': 'application/problem+json' });
+    res.end(JSON.stringify(doc));
+  }
+}
+
+class BodyTooLarge extends Error {}
+
+function readBody(req: Http2ServerRequest, limit: number): Promise<Buffer | null> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        reject(new BodyTooLarge());
+        req.destroy();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => resolve(size === 0 ? null : Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}

@@ -1,0 +1,187 @@
+/**
+ * The gateway's own database: exchange records and local client credentials.
+ *
+ * Records are written by group commit: every record that arrives while a transaction is
+ * being committed waits for the next one, so a busy gateway commits many records per
+ * transaction while each caller still learns only after its record is durable.
+ */
+import { sql, type Kysely, type Transaction } from 'kysely';
+import type { Database } from '../core/storage/database.js';
+import { migrate, type Migrations } from '../core/storage/migrate.js';
+import type { ExchangeRecord } from './exchange-record.js';
+
+export interface GatewayTables {
+  exchange_record: {
+    seq: import('kysely').Generated<number>;
+    id: string;
+    side: string;
+    time: number;
+    client: string;
+    service: string;
+    purpose: string | null;
+    legal_basis: string | null;
+    subject_commitment: Buffer | null;
+    outcome: string;
+    status: number;
+    code: string | null;
+    request_hash: Buffer;
+    response_hash: Buffer | null;
+    peer: string | null;
+    duration_ms: number;
+  };
+  client_credential: {
+    subsystem: string;
+    token_hash: Buffer;
+    created_at: string;
+  };
+}
+
+export const gatewayMigrations: Migrations = {
+  '0001_exchange_record': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('exchange_record')
+        .addColumn('seq', 'bigserial', (c) => c.primaryKey())
+        .addColumn('id', 'text', (c) => c.notNull())
+        .addColumn('side', 'text', (c) => c.notNull())
+        .addColumn('time', 'bigint', (c) => c.notNull())
+        .addColumn('client', 'text', (c) => c.notNull())
+        .addColumn('service', 'text', (c) => c.notNull())
+        .addColumn('purpose', 'text')
+        .addColumn('legal_basis', 'text')
+        .addColumn('subject_commitment', 'bytea')
+        .addColumn('outcome', 'text', (c) => c.notNull())
+        .addColumn('status', 'integer', (c) => c.notNull())
+        .addColumn('code', 'text')
+        .addColumn('request_hash', 'bytea', (c) => c.notNull())
+        .addColumn('response_hash', 'bytea')
+        .addColumn('peer', 'text')
+        .addColumn('duration_ms', 'integer', (c) => c.notNull())
+        .execute();
+      // At most one accepted exchange per id and side: the durable backstop of replay detection.
+      await sql`create unique index exchange_record_accepted_id on exchange_record (id, side) where outcome <> 'refused'`.execute(db);
+      await db.schema.createIndex('exchange_record_subject').on('exchange_record').columns(['subject_commitment', 'time']).execute();
+      await db.schema.createIndex('exchange_record_time').on('exchange_record').column('time').execute();
+      await db.schema
+        .createTable('client_credential')
+        .addColumn('subsystem', 'text', (c) => c.primaryKey())
+        .addColumn('token_hash', 'bytea', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .execute();
+    },
+  },
+};
+
+/** Called inside the group-commit transaction, e.g. to append the records to the exchange log. */
+export type CommitHook = (trx: Transaction<GatewayTables>, records: ExchangeRecord[]) => Promise<void>;
+
+interface Waiting {
+  record: ExchangeRecord;
+  resolve: () => void;
+  reject: (e: unknown) => void;
+}
+
+export class GatewayStore {
+  readonly #database: Database<GatewayTables>;
+  readonly #hooks: CommitHook[] = [];
+  #queue: Waiting[] = [];
+  #flushing: Promise<void> | undefined;
+  #closed = false;
+
+  private constructor(database: Database<GatewayTables>) {
+    this.#database = database;
+  }
+
+  static async open(database: Database<GatewayTables>): Promise<GatewayStore> {
+    await migrate(database.db as Kysely<unknown>, database.schema, gatewayMigrations);
+    return new GatewayStore(database);
+  }
+
+  get db(): Kysely<GatewayTables> {
+    return this.#database.db;
+  }
+
+  addCommitHook(hook: CommitHook): void {
+    this.#hooks.push(hook);
+  }
+
+  /** Resolves once the record is committed. */
+  record(record: ExchangeRecord): Promise<void> {
+    if (this.#closed) return Promise.reject(new Error('Gateway store is closed'));
+    return new Promise((resolve, reject) => {
+      this.#queue.push({ record, resolve, reject });
+      if (!this.#flushing) this.#flushing = this.#drain();
+    });
+  }
+
+  async #drain(): Promise<void> {
+    // Let the records of this event-loop turn join the first batch.
+    await new Promise((r) => setImmediate(r));
+    try {
+      while (this.#queue.length > 0) {
+        const batch = this.#queue.splice(0, 1000);
+        try {
+          await this.#commit(batch.map((w) => w.record));
+          for (const w of batch) w.resolve();
+        } catch (error) {
+          for (const w of batch) w.reject(error);
+        }
+      }
+    } finally {
+      this.#flushing = undefined;
+    }
+  }
+
+  async #commit(records: ExchangeRecord[]): Promise<void> {
+    await this.#database.db.transaction().execute(async (trx) => {
+      await trx
+        .insertInto('exchange_record')
+        .values(
+          records.map((r) => ({
+            id: r.id,
+            side: r.side,
+            time: r.time,
+            client: r.client,
+            service: r.service,
+            purpose: r.purpose,
+            legal_basis: r.legalBasis,
+            subject_commitment: r.subjectCommitment,
+            outcome: r.outcome,
+            status: r.status,
+            code: r.code,
+            request_hash: r.requestHash,
+            response_hash: r.responseHash,
+            peer: r.peer,
+            duration_ms: Math.round(r.durationMs),
+          })),
+        )
+        .execute();
+      for (const hook of this.#hooks) await hook(trx, records);
+    });
+  }
+
+  /** Ids accepted on the provider side since `since` (ms): to rebuild replay memory at start. */
+  async recentProviderIds(since: number): Promise<string[]> {
+    const rows = await this.db.selectFrom('exchange_record').select('id').where('side', '=', 'provider').where('outcome', '<>', 'refused').where('time', '>=', since).execute();
+    return rows.map((r) => r.id);
+  }
+
+  async setClientCredential(subsystem: string, tokenHash: Buffer): Promise<void> {
+    await this.db
+      .insertInto('client_credential')
+      .values({ subsystem, token_hash: tokenHash, created_at: new Date().toISOString() })
+      .onConflict((oc) => oc.column('subsystem').doUpdateSet({ token_hash: tokenHash, created_at: new Date().toISOString() }))
+      .execute();
+  }
+
+  async clientCredentials(): Promise<{ subsystem: string; tokenHash: Buffer }[]> {
+    const rows = await this.db.selectFrom('client_credential').select(['subsystem', 'token_hash']).execute();
+    return rows.map((r) => ({ subsystem: r.subsystem, tokenHash: r.token_hash }));
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    while (this.#flushing) await this.#flushing;
+    await this.#database.close();
+  }
+}
