@@ -10,6 +10,7 @@ const program = new Command('simpul')
   .version('0.1.0');
 
 const parts: Array<() => Promise<{ register(program: Command): void }>> = [
+  () => import('../gateway/cli.js'),
 ];
 
 for (const load of parts) (await load()).register(program);

@@ -5,14 +5,14 @@
  * being committed waits for the next one, so a busy gateway commits many records per
  * transaction while each caller still learns only after its record is durable.
  */
-import { sql, type Kysely, type Transaction } from 'kysely';
+import { sql, type Generated, type Kysely, type Transaction } from 'kysely';
 import type { Database } from '../core/storage/database.js';
 import { migrate, type Migrations } from '../core/storage/migrate.js';
 import type { ExchangeRecord } from './exchange-record.js';
 
 export interface GatewayTables {
   exchange_record: {
-    seq: import('kysely').Generated<number>;
+    seq: Generated<number>;
     id: string;
     side: string;
     time: number;
