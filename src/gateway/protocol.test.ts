@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { generateSigningKey, publicKeyObject, sha256 } from '../core/crypto.js';
+import { b64, generateSigningKey, publicKeyObject, sha256, sign, signingKeyFromSeed } from '../core/crypto.js';
 import { BatchSigner, BatchVerifier } from './batch-signer.js';
-import { batchLeaf, batchNode, buildBatch, formatSignature, parseSignature, requestDigest, rootFromPath } from './protocol.js';
+import { batchLeaf, batchNode, batchSigningInput, bodyDigest, buildBatch, formatSignature, parseSignature, requestDigest, responseDigest, rootFromPath } from './protocol.js';
 
 function naiveRoot(leaves: Buffer[]): Buffer {
   if (leaves.length === 1) return leaves[0]!;
@@ -51,5 +51,28 @@ describe('batch signatures', () => {
     for (const bad of [undefined, '', 'key=a', 'key=a; i=2; n=2; path=; sig=AAAA', 'key=a; i=0; n=1; path=; sig=AAAA', 'garbage']) {
       assert.throws(() => parseSignature(bad), (e: { code?: string }) => e.code === 'message.signature_invalid', String(bad));
     }
+  });
+});
+
+describe('test vectors of docs/protocols/exchange.md', () => {
+  const key = signingKeyFromSeed(Buffer.alloc(32, 7));
+  const request = { method: 'GET', path: '/r1/ID/GOV/DUKCAPIL/SIAK/person/3201014101900001', query: 'fields=nik,fullName', client: 'ID/GOV/BPS/SENSUS', purpose: 'STATISTIK', subject: '3201014101900001', id: '2f1c7d0a-8a2b-4c1d-9e3f-0a1b2c3d4e5f', time: 1767225600000, sender: 'ID/GOV/BPS/gw1', bodyDigest: bodyDigest(undefined) };
+
+  it('reproduces the published key, digests and signatures', () => {
+    assert.equal(b64.encode(key.publicKey), '6kpsY+KcUgq+9VB7Ey7F+ZVHdq6+vnuSQh7qaRRG0iw=');
+    const d = requestDigest(request);
+    assert.equal(d.toString('hex'), '8355574b826318c33e177c1bdedad878687b5ac62562a45562ef997402f2647b');
+    const single = formatSignature({ key: 'ID/GOV/BPS/gw1', index: 0, size: 1, path: [], signature: sign(key, batchSigningInput(batchLeaf(d))) });
+    assert.equal(single, 'key=ID/GOV/BPS/gw1; i=0; n=1; path=; sig=Y2/UJ4qpzw5K/+4enJ1ZQqt8xjHAQjcfaMeBAO/SGQlVOj+Xum5AwBvmFvb9kJQWyedjXSdnXUFYvbwn36bxCw==');
+    const d2 = requestDigest({ ...request, id: '2f1c7d0a-8a2b-4c1d-9e3f-0a1b2c3d4e60' });
+    assert.equal(d2.toString('hex'), '0f6a27621e579cdc07453fe240396cd593b2e1d3a0f543f7b5b6f0525754539a');
+    const { root, paths } = buildBatch([batchLeaf(d), batchLeaf(d2)]);
+    assert.equal(root.toString('hex'), 'd5dddbdb82073d30ae888a50f8ba8a2d26da3bad464cf7ac3408b5ba82d8d690');
+    assert.equal(
+      formatSignature({ key: 'ID/GOV/BPS/gw1', index: 0, size: 2, path: paths[0]!, signature: sign(key, batchSigningInput(root)) }),
+      'key=ID/GOV/BPS/gw1; i=0; n=2; path=EwI603jCT1+rd4EwW7oZhbl3PAemPkyjiGhIujAtvfA=; sig=YtQxzS5//SfDsbwQ7Nhj93jds4hoxAxIOIcRfjxcC01stg6cOHvpUi3+qTxguCFtw0p9qWY9j0KB63Dj+MbDBQ==',
+    );
+    const r = responseDigest({ status: 200, contentType: 'application/json', id: request.id, requestHash: d, time: 1767225600042, sender: 'ID/GOV/DUKCAPIL/gw1', bodyDigest: bodyDigest(Buffer.from('{"nik":"3201014101900001"}')) });
+    assert.equal(r.toString('hex'), '67c39f4d48abbe37647971144cd6c255de89c29514ab0ee69b8ad51cb3ce9878');
   });
 });

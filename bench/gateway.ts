@@ -1,0 +1,277 @@
+/**
+ * npm run bench:gateway [-- --json] [-- --duration 8 --concurrency 16,64,128]
+ *
+ * The demo's DUKCAPIL person lookup (a real query on its database) called three ways in one
+ * run, each in separate processes, at several concurrencies:
+ *   direct   load → agency system
+ *   gateway  load → consumer gateway ══ HTTP/2, mTLS, signed ══▶ provider gateway → agency system
+ *   nginx    load → nginx ══ mTLS ══▶ nginx → agency system   (the transport's physical reference)
+ * Then the gateway chain and the direct call again at half the gateway's saturating rate, to
+ * measure the latency the gateways add. The last line with --json is one JSON object.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import autocannon from 'autocannon';
+import cliProgress from 'cli-progress';
+import { b64 } from '../src/core/crypto.js';
+import type { SubsystemId } from '../src/core/ids.js';
+import { LocalClients } from '../src/gateway/context.js';
+import { writeKeyFile, type GatewaySettings } from '../src/gateway/settings.js';
+import { GatewayStore, type GatewayTables } from '../src/gateway/store.js';
+import { TestFederation } from '../src/gateway/testing.js';
+import { openDatabase } from '../src/core/storage/database.js';
+import { signConfiguration } from '../src/registry/global-conf.js';
+
+const args = process.argv.slice(2);
+const json = args.includes('--json');
+const option = (name: string, fallback: string) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 && args[i + 1] ? args[i + 1]! : fallback;
+};
+const duration = Number(option('duration', '8'));
+const concurrencies = option('concurrency', '16,64,128').split(',').map(Number);
+const databaseUrl = option('database-url', process.env.BENCH_DATABASE_URL ?? '');
+const SERVICE = 'ID/GOV/DUKCAPIL/SIAK/person';
+const CLIENT = 'ID/GOV/BPS/SENSUS';
+const say = (text: string) => {
+  if (!json) console.log(text);
+  else console.error(text);
+};
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+const children: ChildProcess[] = [];
+function startProcess(command: string, argv: string[], ready: (line: string) => boolean): Promise<string> {
+  const child = spawn(command, argv, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, SIMPUL_LOG_LEVEL: 'warn' } });
+  children.push(child);
+  let stderr = '';
+  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  return new Promise((resolve, reject) => {
+    const lines = createInterface({ input: child.stdout! });
+    lines.on('line', (line) => {
+      if (ready(line)) resolve(line);
+    });
+    child.once('exit', (code) => reject(new Error(`${command} ${argv.join(' ')} exited with ${code}: ${stderr.slice(-2000)}`)));
+  });
+}
+
+function stopAll(): void {
+  for (const c of children) if (c.exitCode === null) c.kill('SIGTERM');
+}
+process.on('exit', stopAll);
+
+interface Load {
+  rps: number;
+  p50: number;
+  p99: number;
+  errors: number;
+  non2xx: number;
+}
+
+async function load(url: string, niks: string[], connections: number, headers: Record<string, string>, rate?: number): Promise<Load> {
+  let n = 0;
+  const result = await autocannon({
+    url,
+    connections,
+    duration,
+    headers,
+    ...(rate ? { overallRate: rate } : {}),
+    requests: [{ setupRequest: (req: autocannon.Request) => ({ ...req, path: `${new URL(url).pathname.replace(/\/$/, '')}/${niks[n++ % niks.length]}` }) }],
+  });
+  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors: result.errors + result.timeouts, non2xx: result.non2xx };
+}
+
+function nginxConf(dir: string, listen: string, upstream: string, tls: { server?: { cert: string; key: string; ca: string }; client?: { cert: string; key: string; ca: string } }): string {
+  const server = tls.server
+    ? `listen 127.0.0.1:${listen} ssl; http2 on; ssl_certificate ${tls.server.cert}; ssl_certificate_key ${tls.server.key}; ssl_client_certificate ${tls.server.ca}; ssl_verify_client on; ssl_protocols TLSv1.3;`
+    : `listen 127.0.0.1:${listen};`;
+  const client = tls.client
+    ? `proxy_ssl_certificate ${tls.client.cert}; proxy_ssl_certificate_key ${tls.client.key}; proxy_ssl_trusted_certificate ${tls.client.ca}; proxy_ssl_verify on; proxy_ssl_name localhost; proxy_ssl_session_reuse on; proxy_ssl_protocols TLSv1.3;`
+    : '';
+  return `worker_processes 1; pid ${dir}/nginx.pid; error_log ${dir}/error.log warn; daemon off;
+events { worker_connections 4096; }
+http { access_log off; client_body_temp_path ${dir}/body; proxy_temp_path ${dir}/proxy;
+  upstream up { server ${upstream}; keepalive 128; }
+  server { ${server}
+    location / { proxy_pass ${tls.client ? 'https' : 'http'}://up; proxy_http_version 1.1; proxy_set_header Connection ""; ${client} }
+  }
+}`;
+}
+
+async function main() {
+  const work = mkdtempSync(join(tmpdir(), 'simpul-bench-'));
+  const steps = 4 + concurrencies.length * 3 + 2;
+  const bar = new cliProgress.SingleBar({ format: 'bench:gateway [{bar}] {value}/{total} {step}', stream: process.stderr, hideCursor: true }, cliProgress.Presets.shades_classic);
+  bar.start(steps, 0, { step: 'federation' });
+  try {
+    // The instance: CA, two gateways, the person service, and BPS's right to it.
+    const fed = await TestFederation.create();
+    const bps = await fed.identity('ID/GOV/BPS');
+    const dukcapil = await fed.identity('ID/GOV/DUKCAPIL');
+    fed.service(SERVICE, true);
+    fed.grant(CLIENT, SERVICE, 'STATISTIK', 'UU 16/1997 Statistik');
+    const [backendPort, pConsumer, pPeer, cConsumer, cPeer, nginxA, nginxB] = await Promise.all(Array.from({ length: 7 }, freePort));
+    fed.setAddress(dukcapil.id, `https://127.0.0.1:${pPeer}`);
+    fed.setAddress(bps.id, `https://127.0.0.1:${cPeer}`);
+    writeFileSync(join(work, 'conf.json'), JSON.stringify(signConfiguration(fed.configuration(), fed.registryKey)));
+
+    bar.increment(1, { step: 'agency system' });
+    const backendLine = await startProcess(process.execPath, ['--import', 'tsx', 'bench/support/dukcapil-backend.ts', '--port', String(backendPort), '--data-dir', join(work, 'backend')], (l) => l.startsWith('{'));
+    const backend = JSON.parse(backendLine) as { url: string; niks: string[] };
+
+    bar.increment(1, { step: 'gateways' });
+    const token = LocalClients.newToken();
+    const gateways: [typeof bps, number, number, Record<string, unknown>][] = [
+      [dukcapil, pConsumer!, pPeer!, { [SERVICE]: { type: 'http', url: `${backend.url}/persons` } }],
+      [bps, cConsumer!, cPeer!, {}],
+    ];
+    for (const [identity, consumerPort, peerPort, backends] of gateways) {
+      const dir = join(work, identity.id.replaceAll('/', '_'));
+      mkdirSync(dir);
+      writeKeyFile(join(dir, 'keys.json'), identity);
+      const schema = `bench_${identity.member.split('/')[2]!.toLowerCase()}_${randomBytes(3).toString('hex')}`;
+      const database = databaseUrl ? { url: databaseUrl, schema } : { dataDir: 'db', schema };
+      const settings: GatewaySettings = { id: identity.id, keyFile: 'keys.json', registry: { anchor: b64.encode(fed.registryKey.publicKey), configurationFile: '../conf.json' }, consumer: { port: consumerPort }, peer: { port: peerPort }, database, backends: backends as GatewaySettings['backends'] };
+      writeFileSync(join(dir, 'gateway.json'), JSON.stringify(settings));
+      if (identity === bps) {
+        const db = await openDatabase<GatewayTables>(databaseUrl ? { url: databaseUrl, schema } : { dataDir: join(dir, 'db'), schema });
+        const store = await GatewayStore.open(db);
+        await store.setClientCredential(CLIENT as SubsystemId, LocalClients.hash(token));
+        await store.close();
+      }
+      await startProcess(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'gateway', 'serve', '--settings', join(dir, 'gateway.json'), '--log-level', 'warn'], (l) => l.startsWith('{'));
+    }
+
+    bar.increment(1, { step: 'nginx' });
+    let nginxUrl: string | null = null;
+    let nginxNote = '';
+    if (spawnSync('nginx', ['-v']).status === 0) {
+      const pem = (name: string, text: string) => {
+        writeFileSync(join(work, name), text);
+        return join(work, name);
+      };
+      const ca = pem('ca.pem', fed.ca.certificatePem);
+      const tlsA = { cert: pem('a.crt', bps.tls.certPem), key: pem('a.key', bps.tls.keyPem), ca };
+      const tlsB = { cert: pem('b.crt', dukcapil.tls.certPem), key: pem('b.key', dukcapil.tls.keyPem), ca };
+      for (const [name, conf] of [
+        ['b', nginxConf(join(work, 'nginx-b'), String(nginxB), new URL(backend.url).host, { server: tlsB })],
+        ['a', nginxConf(join(work, 'nginx-a'), String(nginxA), `127.0.0.1:${nginxB}`, { client: tlsA })],
+      ] as const) {
+        mkdirSync(join(work, `nginx-${name}`));
+        writeFileSync(join(work, `nginx-${name}`, 'nginx.conf'), conf);
+        const child = spawn('nginx', ['-p', join(work, `nginx-${name}`), '-c', join(work, `nginx-${name}`, 'nginx.conf')], { stdio: 'ignore' });
+        children.push(child);
+      }
+      await new Promise((r) => setTimeout(r, 500));
+      nginxUrl = `http://127.0.0.1:${nginxA}/persons`;
+      const probe = await fetch(`${nginxUrl}/${backend.niks[0]}`).catch(() => undefined);
+      if (probe?.status !== 200) {
+        nginxNote = `nginx chain did not answer (${probe?.status ?? 'no connection'})`;
+        nginxUrl = null;
+      }
+    } else {
+      nginxNote = 'nginx is not installed (apt-get install nginx-light)';
+    }
+
+    const gatewayUrl = `http://127.0.0.1:${cConsumer}/r1/${SERVICE}`;
+    const gatewayHeaders = { authorization: `Bearer ${token}`, 'simpul-client': CLIENT, 'simpul-purpose': 'STATISTIK' };
+    // Personal data needs the subject; autocannon sets headers per connection, so the subject
+    // header is the NIK of the path only when it is set per request: put it on every request.
+    const probe = await fetch(`${gatewayUrl}/${backend.niks[0]}`, { headers: { ...gatewayHeaders, 'simpul-subject': backend.niks[0]! } });
+    if (probe.status !== 200) throw new Error(`Gateway chain probe answered ${probe.status}: ${await probe.text()}`);
+
+    const rows: { concurrency: number; direct: Load; gateway: Load; nginx: Load | null }[] = [];
+    for (const c of concurrencies) {
+      bar.increment(1, { step: `direct c=${c}` });
+      const direct = await load(`${backend.url}/persons`, backend.niks, c, {});
+      bar.increment(1, { step: `gateway c=${c}` });
+      const gateway = await loadGateway(gatewayUrl, backend.niks, c, gatewayHeaders);
+      bar.increment(1, { step: `nginx c=${c}` });
+      const nginx = nginxUrl ? await load(nginxUrl, backend.niks, c, {}) : null;
+      rows.push({ concurrency: c, direct, gateway, nginx });
+    }
+    const best = (pick: (r: (typeof rows)[number]) => Load | null) => Math.max(...rows.map((r) => pick(r)?.rps ?? 0));
+    const directRps = best((r) => r.direct);
+    const gatewayRps = best((r) => r.gateway);
+    const nginxRps = nginxUrl ? best((r) => r.nginx) : null;
+
+    // Latency added at half the gateway's saturating load, same rate on both paths.
+    const rate = Math.max(1, Math.floor(gatewayRps / 2));
+    bar.increment(1, { step: `direct @${rate}/s` });
+    const directHalf = await load(`${backend.url}/persons`, backend.niks, 32, {}, rate);
+    bar.increment(1, { step: `gateway @${rate}/s` });
+    const gatewayHalf = await loadGateway(gatewayUrl, backend.niks, 32, gatewayHeaders, rate);
+    bar.stop();
+
+    const summary = {
+      direct_rps: Math.round(directRps),
+      gateway_rps: Math.round(gatewayRps),
+      nginx_rps: nginxRps === null ? null : Math.round(nginxRps),
+      ratio: Number((gatewayRps / directRps).toFixed(3)),
+      p99_added_ms: Number((gatewayHalf.p99 - directHalf.p99).toFixed(2)),
+      half_load_rps: rate,
+      gateway_p99_ms_at_half_load: gatewayHalf.p99,
+      direct_p99_ms_at_half_load: directHalf.p99,
+      errors: rows.reduce((n, r) => n + r.gateway.errors + r.gateway.non2xx, 0),
+      storage: databaseUrl ? 'postgres' : 'pglite',
+      duration_s: duration,
+      cpus: cpus().length,
+      node: process.version,
+      ...(nginxNote ? { nginx_note: nginxNote } : {}),
+    };
+    say('\nconcurrency | direct rps (p99 ms) | gateway rps (p99 ms) | nginx rps (p99 ms)');
+    for (const r of rows) {
+      say(`${String(r.concurrency).padStart(11)} | ${r.direct.rps.toFixed(0).padStart(8)} (${r.direct.p99}) | ${r.gateway.rps.toFixed(0).padStart(8)} (${r.gateway.p99}) | ${r.nginx ? `${r.nginx.rps.toFixed(0).padStart(8)} (${r.nginx.p99})` : 'n/a'}`);
+    }
+    say(`half load ${rate}/s: direct p99 ${directHalf.p99} ms, gateway p99 ${gatewayHalf.p99} ms`);
+    console.log(json ? JSON.stringify(summary) : JSON.stringify(summary, null, 2));
+  } finally {
+    bar.stop();
+    stopAll();
+    await new Promise((r) => setTimeout(r, 300));
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+/** Like `load`, with Simpul-Subject set to the NIK each request asks for. */
+async function loadGateway(url: string, niks: string[], connections: number, headers: Record<string, string>, rate?: number): Promise<Load> {
+  let n = 0;
+  const base = new URL(url).pathname;
+  const result = await autocannon({
+    url,
+    connections,
+    duration,
+    ...(rate ? { overallRate: rate } : {}),
+    requests: [
+      {
+        setupRequest: (req: autocannon.Request) => {
+          const nik = niks[n++ % niks.length]!;
+          return { ...req, path: `${base}/${nik}`, headers: { ...headers, 'simpul-subject': nik } };
+        },
+      },
+    ],
+  });
+  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors: result.errors + result.timeouts, non2xx: result.non2xx };
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(error);
+    stopAll();
+    process.exit(1);
+  },
+);
