@@ -32,3 +32,26 @@ export interface Backend {
   call(request: BackendRequest): Promise<BackendResponse>;
   close(): Promise<void>;
 }
+
+/**
+ * What an adapter tells the operator about itself (a CSV export that failed to load, a WSDL
+ * that could not be read). `ok` serves normally; `degraded` still serves, from older data or
+ * with a warning; `unavailable` cannot serve at all.
+ */
+export interface BackendStatus {
+  state: 'ok' | 'degraded' | 'unavailable';
+  /** One line for the operator. */
+  message: string;
+  /** When the state last changed (ISO 8601). */
+  since: string;
+  details?: Record<string, unknown>;
+}
+
+/** A backend that reports its status: gateways show it to their operators. */
+export interface ReportingBackend extends Backend {
+  status(): BackendStatus;
+}
+
+export function reportsStatus(backend: Backend): backend is ReportingBackend {
+  return typeof (backend as Partial<ReportingBackend>).status === 'function';
+}
