@@ -33,6 +33,16 @@ export const PROBLEMS = {
   'message.stale': { status: 401, title: 'The message time is outside the accepted window' },
   'message.unknown_sender': { status: 403, title: 'The sending gateway is not in the global configuration' },
   'message.response_mismatch': { status: 502, title: 'The response is not bound to the request that was sent' },
+  // Exchange log and witnesses.
+  'log.bad_range': { status: 400, title: 'The index, size or range is outside the log' },
+  'log.no_checkpoint': { status: 404, title: 'No checkpoint has been published yet' },
+  'log.unknown_exchange': { status: 404, title: 'No exchange with this id is in this log' },
+  'log.not_yet_checkpointed': { status: 404, title: 'The exchange is logged but no published checkpoint covers it yet; retry in a few seconds' },
+  'witness.bad_request': { status: 400, title: 'The add-checkpoint request is malformed' },
+  'witness.bad_signature': { status: 403, title: 'The checkpoint is not signed by a key this witness trusts for its log' },
+  'witness.unknown_log': { status: 404, title: 'This witness does not witness that log' },
+  'witness.root_mismatch': { status: 409, title: 'The witness cosigned another root at this size: the log shows two histories' },
+  'witness.inconsistent': { status: 422, title: 'The consistency proof does not verify against the checkpoint the witness cosigned' },
   // Services and configuration.
   'service.unknown': { status: 404, title: 'No such service in the global configuration' },
   'service.disabled': { status: 503, title: 'The service is disabled by its provider' },
@@ -53,6 +63,16 @@ export const PROBLEMS = {
   // Management API.
   'auth.unauthenticated': { status: 401, title: 'Sign-in required' },
   'auth.forbidden': { status: 403, title: 'Your role does not allow this action' },
+  'auth.csrf_invalid': { status: 403, title: 'The form is stale or did not come from this site' },
+  'auth.rate_limited': { status: 429, title: 'Too many failed attempts; try again later' },
+  'consent.required': { status: 403, title: 'No consent in force covers this access to personal data' },
+  'consent.revoked': { status: 403, title: 'The consent was revoked; no further access is allowed' },
+  'consent.expired': { status: 403, title: 'The consent has expired' },
+  // Reconciliation engine.
+  'reconcile.invalid_input': { status: 400, title: 'The input file cannot be read as a CSV of person records' },
+  'reconcile.invalid_mapping': { status: 400, title: 'The field map is malformed or names a column the file does not have' },
+  'reconcile.invalid_option': { status: 400, title: 'A reconciliation option is malformed or out of range' },
+  'reconcile.correction_decided': { status: 409, title: 'The correction request was already accepted or rejected' },
   'internal.error': { status: 500, title: 'Internal error' },
   'internal.unavailable': { status: 503, title: 'Temporarily unavailable' },
 } as const satisfies Record<string, ProblemSpec>;

@@ -1,0 +1,10 @@
+/**
+ * The citizen portal's public interface, for the demo orchestrator and the CLI.
+ */
+export { createPortal, PORTAL_SUBSYSTEM, type Portal, type PortalOptions } from './portal.js';
+export { startPortal, type RunningPortal, type StartPortalOptions } from './start.js';
+export { seedDemoCitizens, seedDemoStaff, type DemoCitizen, type DemoCredentials, type DemoStaff } from './seed.js';
+export { GatewayCallError, HttpGatewayClient, type GatewayClient, type GatewayRequest, type GatewayResponse, type HttpGatewayClientOptions } from './gateway-client.js';
+export { noExchangeRecords, type ExchangeRecordSource, type TrackedExchange } from './tracker/exchange-record-source.js';
+export { generatePortalKeys, loadOrCreatePortalKeys, type PortalKeys } from './keys.js';
+export { totpCode } from './auth/totp.js';

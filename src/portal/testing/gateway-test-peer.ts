@@ -1,0 +1,132 @@
+/**
+ * A TEST PEER, not the gateway: a tiny HTTP server on 127.0.0.1 that speaks the consumer
+ * gateway protocol the portal uses (`/r1/{service}[/path]`, bearer token, Simpul-Client,
+ * Simpul-Purpose, Simpul-Subject, Simpul-Id, problem+json errors) and answers for the demo
+ * services from in-memory data. Tests use it until the real gateway is wired in; it also
+ * records each exchange so it can serve as the data tracker's ExchangeRecordSource.
+ */
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Nik } from '../../core/ids.js';
+import type { ExchangeRecordSource, TrackedExchange } from '../tracker/exchange-record-source.js';
+
+export interface TestPerson {
+  nik: string;
+  kk: string;
+  fullName: string;
+  sex: 'L' | 'P';
+  birthPlace: string;
+  birthDate: string;
+  religion: string;
+  maritalStatus: string;
+  occupation: string;
+  bloodType: string;
+  nationality: string;
+  address: { street: string; rt: string; rw: string; village: string; district: string; city: string; province: string; postcode: string };
+  deathDate: string | null;
+  updatedAt: string;
+}
+
+export interface TestPeerRight {
+  service: string;
+  purpose: string;
+  legalBasis: string;
+}
+
+export interface PeerExchange extends TrackedExchange {
+  id: string;
+  subject: string | null;
+  method: string;
+  path: string;
+  status: number;
+}
+
+export interface GatewayTestPeerOptions {
+  token: string;
+  client: string;
+  rights: TestPeerRight[];
+  persons?: TestPerson[];
+  kbli?: Record<string, { code: string; title: string; risk: 'rendah' | 'menengah-rendah' | 'menengah-tinggi' | 'tinggi' }>;
+}
+
+export interface GatewayTestPeer extends ExchangeRecordSource {
+  readonly url: string;
+  readonly exchanges: PeerExchange[];
+  readonly applications: unknown[];
+  close(): Promise<void>;
+}
+
+const PERSONAL = new Set(['ID/GOV/DUKCAPIL/SIAK/person', 'ID/GOV/LICENSING/OSS/applications']);
+
+export async function startGatewayTestPeer(options: GatewayTestPeerOptions): Promise<GatewayTestPeer> {
+  const exchanges: PeerExchange[] = [];
+  const applications: unknown[] = [];
+  const persons = new Map((options.persons ?? []).map((p) => [p.nik, p]));
+  const kbli = options.kbli ?? {};
+
+  const server: Server = createServer((req, res) => {
+    void handle(req).then(({ status, body, exchange }) => {
+      if (exchange) exchanges.push({ ...exchange, status });
+      const problem = status >= 400;
+      res.writeHead(status, { 'content-type': problem ? 'application/problem+json' : 'application/json' });
+      res.end(JSON.stringify(body));
+    });
+  });
+
+  async function handle(req: IncomingMessage): Promise<{ status: number; body: unknown; exchange?: Omit<PeerExchange, 'status'> }> {
+    const url = new URL(req.url ?? '/', 'http://peer');
+    const fail = (status: number, code: string, detail: string) => ({ status, body: { type: `https://simpul.go.id/problems/${code}`, title: code, status, code, detail } });
+    if (req.headers.authorization !== `Bearer ${options.token}`) return fail(401, 'client.unauthenticated', 'Bad bearer token');
+    if (req.headers['simpul-client'] !== options.client) return fail(403, 'client.not_owner', 'Token does not belong to this client');
+    const id = String(req.headers['simpul-id'] ?? '');
+    if (!/^[0-9a-f-]{36}$/.test(id)) return fail(400, 'request.malformed_header', 'Simpul-Id must be a UUID');
+    const parts = url.pathname.split('/').filter(Boolean);
+    if (parts[0] !== 'r1' || parts.length < 6) return fail(400, 'request.malformed_identifier', 'Expected /r1/INSTANCE/CLASS/MEMBER/SUBSYSTEM/SERVICE');
+    const service = parts.slice(1, 6).join('/');
+    const rest = parts.slice(6);
+    const purpose = String(req.headers['simpul-purpose'] ?? '');
+    const subject = req.headers['simpul-subject'] ? String(req.headers['simpul-subject']) : null;
+    const right = options.rights.find((r) => r.service === service && r.purpose === purpose);
+    const base = { id, time: Date.now(), client: options.client, service, purpose, subject, method: req.method ?? 'GET', path: rest.join('/') };
+    if (!right) {
+      return { ...fail(403, 'client.purpose_not_allowed', `No right for ${service} with purpose ${purpose}`), exchange: { ...base, legalBasis: null, outcome: 'refused' } };
+    }
+    if (PERSONAL.has(service) && !subject) return fail(400, 'request.subject_required', 'Simpul-Subject is required');
+    const ok = (status: number, body: unknown) => ({ status, body, exchange: { ...base, legalBasis: right.legalBasis, outcome: status < 400 ? 'ok' as const : 'error' as const } });
+    if (service === 'ID/GOV/DUKCAPIL/SIAK/person' && req.method === 'GET') {
+      const person = persons.get(rest[0] ?? '');
+      return person ? ok(200, person) : { ...ok(404, { code: 'request.not_found', status: 404, detail: 'No such person' }) };
+    }
+    if (service === 'ID/GOV/LICENSING/OSS/kbli' && req.method === 'GET') {
+      const entry = kbli[rest[0] ?? ''];
+      return entry ? ok(200, entry) : ok(404, { code: 'request.not_found', status: 404, detail: 'No such KBLI code' });
+    }
+    if (service === 'ID/GOV/LICENSING/OSS/applications' && req.method === 'POST') {
+      const chunks: Buffer[] = [];
+      for await (const chunk of req) chunks.push(chunk as Buffer);
+      const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>;
+      applications.push(body);
+      return ok(201, { nib: `91${String(applications.length).padStart(11, '0')}`, status: 'issued' });
+    }
+    return fail(404, 'service.unknown', `No such service ${service}`);
+  }
+
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    exchanges,
+    applications,
+    async listBySubject(nik: Nik, { limit, before }) {
+      return exchanges
+        .filter((e) => e.subject === nik && (before === undefined || e.time < before))
+        .sort((a, b) => b.time - a.time)
+        .slice(0, limit)
+        .map(({ time, client, service, purpose, legalBasis, outcome }) => ({ time, client, service, purpose, legalBasis, outcome }));
+    },
+    close: () => new Promise<void>((resolve, reject) => {
+      server.close((e) => (e ? reject(e) : resolve()));
+      server.closeAllConnections();
+    }),
+  };
+}

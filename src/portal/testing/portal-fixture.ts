@@ -1,0 +1,128 @@
+/**
+ * Test support: a portal on a test database, talking to the gateway test peer, with a clock
+ * the test can move, and a small cookie-keeping client over `app.inject()` that submits forms
+ * the way a browser does (CSRF token from the page, cookies from the responses).
+ */
+import type { Database } from '../../core/storage/database.js';
+import type { TestBackend } from '../../core/storage/testing.js';
+import { HttpGatewayClient } from '../gateway-client.js';
+import { createPortal, PORTAL_SUBSYSTEM, type Portal, type PortalOptions } from '../portal.js';
+import { startGatewayTestPeer, type GatewayTestPeer, type TestPerson } from './gateway-test-peer.js';
+import { totpCode } from '../auth/totp.js';
+
+export const DEMO_NIK = '3201014507900001';
+export const OTHER_NIK = '3171020101850002';
+
+export function demoPerson(nik = DEMO_NIK, fullName = 'Siti Rahayu'): TestPerson {
+  return {
+    nik, kk: '3201010101900001', fullName, sex: 'P', birthPlace: 'Bogor', birthDate: '1990-07-05', religion: 'Islam',
+    maritalStatus: 'Kawin', occupation: 'Wiraswasta', bloodType: 'O', nationality: 'WNI',
+    address: { street: 'Jl. Merdeka No. 10', rt: '001', rw: '002', village: 'Cibinong', district: 'Cibinong', city: 'Kabupaten Bogor', province: 'Jawa Barat', postcode: '16911' },
+    deathDate: null, updatedAt: '2024-01-01T00:00:00Z',
+  };
+}
+
+export const PEER_TOKEN = 'portal-test-token';
+
+export interface PortalFixture {
+  portal: Portal;
+  peer: GatewayTestPeer;
+  database: Database<unknown>;
+  clock: { now: Date; advance(ms: number): void };
+  close(): Promise<void>;
+}
+
+export async function portalFixture(backend: TestBackend, options: Partial<PortalOptions> = {}): Promise<PortalFixture> {
+  const peer = await startGatewayTestPeer({
+    token: PEER_TOKEN,
+    client: PORTAL_SUBSYSTEM,
+    rights: [
+      { service: 'ID/GOV/DUKCAPIL/SIAK/person', purpose: 'PERIZINAN-BERUSAHA-NIB', legalBasis: 'Permendagri 102/2019' },
+      { service: 'ID/GOV/LICENSING/OSS/kbli', purpose: 'PERIZINAN-BERUSAHA-NIB', legalBasis: 'PP 5/2021' },
+    ],
+    persons: [demoPerson(), demoPerson(OTHER_NIK, 'Budi Santoso')],
+    kbli: { '47111': { code: '47111', title: 'Perdagangan eceran', risk: 'rendah' } },
+  });
+  const database = await backend.open<unknown>('portal_test');
+  const clock = { now: new Date('2026-03-02T03:00:00Z'), advance(ms: number) { this.now = new Date(this.now.getTime() + ms); } };
+  const portal = await createPortal({
+    database,
+    gateway: new HttpGatewayClient({ baseUrl: peer.url, token: PEER_TOKEN, client: PORTAL_SUBSYSTEM }),
+    exchanges: peer,
+    now: () => clock.now,
+    logLevel: 'silent',
+    ...options,
+  });
+  return {
+    portal, peer, database, clock,
+    async close() {
+      await portal.close();
+      await database.close();
+      await peer.close();
+    },
+  };
+}
+
+export interface PageResponse {
+  status: number;
+  body: string;
+  location: string | undefined;
+  headers: Record<string, unknown>;
+}
+
+/** A browser stand-in over inject(): keeps cookies, reads the CSRF token from the last page. */
+export class InjectBrowser {
+  readonly cookies = new Map<string, string>();
+  csrf = '';
+  last: PageResponse | undefined;
+
+  constructor(readonly portal: Portal, readonly ip = '127.0.0.1') {}
+
+  async get(url: string): Promise<PageResponse> {
+    return this.#send('GET', url);
+  }
+
+  async post(url: string, form: Record<string, string>, withCsrf = true): Promise<PageResponse> {
+    return this.#send('POST', url, new URLSearchParams({ ...(withCsrf ? { _csrf: this.csrf } : {}), ...form }).toString());
+  }
+
+  /** Follows redirects of a response (GET), as a browser would. */
+  async follow(res: PageResponse): Promise<PageResponse> {
+    let current = res;
+    for (let i = 0; i < 5 && current.location; i++) current = await this.get(current.location);
+    return current;
+  }
+
+  async #send(method: 'GET' | 'POST', url: string, payload?: string): Promise<PageResponse> {
+    const res = await this.portal.app.inject({
+      method, url, remoteAddress: this.ip,
+      headers: {
+        accept: 'text/html',
+        cookie: [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; '),
+        ...(payload !== undefined ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
+      },
+      ...(payload !== undefined ? { payload } : {}),
+    });
+    for (const c of res.cookies as { name: string; value: string; maxAge?: number; expires?: Date }[]) {
+      const cleared = c.value === '' || (c.expires && c.expires.getTime() <= Date.now()) || c.maxAge === 0;
+      if (cleared) this.cookies.delete(c.name);
+      else this.cookies.set(c.name, c.value);
+    }
+    const token = /<meta name="csrf-token" content="([^"]+)"/.exec(res.body);
+    if (token) this.csrf = token[1]!;
+    const page = { status: res.statusCode, body: res.body, location: res.headers.location as string | undefined, headers: res.headers };
+    this.last = page;
+    return page;
+  }
+}
+
+/** Signs in with NIK, password and the current TOTP code; returns the dashboard page. */
+export async function signIn(browser: InjectBrowser, nik: string, password: string, secret: string, at: Date, path = '/masuk'): Promise<PageResponse> {
+  await browser.get(path);
+  const step1 = await browser.post(path, path === '/masuk' ? { nik, password } : { username: nik, password });
+  if (step1.status !== 303) throw new Error(`password step answered ${step1.status}`);
+  await browser.get(step1.location!);
+  const step2 = await browser.post('/masuk/kode', { code: await totpCode(secret, at) });
+  if (step2.status !== 303) throw new Error(`second factor answered ${step2.status}`);
+  return browser.follow(step2);
+}

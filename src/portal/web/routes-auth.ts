@@ -1,0 +1,259 @@
+/**
+ * Sign-in pages: NIK (or staff user name) and password, then a TOTP or recovery code, or a
+ * passkey; TOTP enrolment with a QR code and recovery codes; sign-out; the language switch;
+ * the account page with passkeys and the sign-in history.
+ */
+import type { AuthenticationResponseJSON, RegistrationResponseJSON } from '@simplewebauthn/server';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { SimpulError } from '../../core/errors.js';
+import { parseNik } from '../../core/ids.js';
+import type { HttpApp } from '../../core/http/app.js';
+import { getAccount, type LoginName } from '../auth/accounts.js';
+import { passkeyRegistrationOptions, passkeySignInOptions, registerPasskey, signInWithPasskey } from '../auth/passkeys.js';
+import { endSession } from '../auth/sessions.js';
+import { confirmTotpEnrolment, passwordStep, recordSignInEvent, secondFactorStep, totpEnrolment } from '../auth/sign-in.js';
+import { ASSETS } from './assets.js';
+import { html, type VNode } from './html.js';
+import { Button, CsrfField, Field, formatTime, renderPage, type PageContext } from './page.js';
+import { clientIp, cookieOptions, pageContext, requestState, requireSession, safeNext, sendPage, type WebRuntime } from './runtime.js';
+
+type Form = Record<string, string | undefined>;
+
+function minutes(ms: number): number {
+  return Math.max(1, Math.ceil(ms / 60_000));
+}
+
+function homeFor(kind: string): string {
+  return kind === 'officer' ? '/loket' : kind === 'agency_staff' ? '/kantor' : '/';
+}
+
+export function registerAuthRoutes(app: HttpApp, rt: WebRuntime): void {
+  const { ctx, cookies } = rt;
+
+  function signInPage(pc: PageContext, staff: boolean, next: string, values: { login?: string; error?: string; loginError?: string } = {}): string {
+    const t = pc.t;
+    const body: VNode[] = [
+      html`<form method="post" action=${staff ? '/petugas/masuk' : '/masuk'} novalidate>
+        ${CsrfField(pc)}
+        <input type="hidden" name="next" value=${next} />
+        ${staff
+          ? Field({ name: 'username', label: t('Nama pengguna petugas', 'Staff user name'), value: values.login, autocomplete: 'username', error: values.loginError })
+          : Field({ name: 'nik', label: 'NIK', hint: t('16 angka, sesuai KTP-el Anda.', '16 digits, as on your e-ID card.'), value: values.login, autocomplete: 'username', inputmode: 'numeric', maxlength: 16, error: values.loginError })}
+        ${Field({ name: 'password', label: t('Kata sandi', 'Password'), type: 'password', autocomplete: 'current-password' })}
+        ${Button({ children: t('Lanjut', 'Continue') })}
+      </form>`,
+    ];
+    if (!staff) {
+      body.push(html`<h2>${t('Atau gunakan passkey', 'Or use a passkey')}</h2>
+        <p>${t('Passkey di ponsel atau kunci keamanan Anda sudah cukup untuk masuk dengan aman.', 'A passkey on your phone or security key is enough to sign in securely.')}</p>
+        ${Button({ children: t('Masuk dengan passkey', 'Sign in with a passkey'), secondary: true, type: 'button', id: 'passkey-sign-in', hidden: true,
+          data: { working: t('Menunggu passkey…', 'Waiting for the passkey…'), failed: t('Passkey gagal.', 'Passkey failed.'), unsupported: t('Peramban ini tidak mendukung passkey.', 'This browser does not support passkeys.') } })}
+        <p id="passkey-status" role="status" aria-live="polite"></p>
+        <p><a href="/lacak">${t('Lacak pengaduan tanpa masuk', 'Track a complaint without signing in')}</a> · <a href="/petugas/masuk">${t('Masuk sebagai petugas', 'Staff sign-in')}</a></p>`);
+    }
+    const notice = values.error ? { kind: 'alert' as const, text: values.error } : undefined;
+    return renderPage(pc, staff ? t('Masuk petugas', 'Staff sign-in') : t('Masuk', 'Sign in'), body, { ...(notice ? { notice } : {}), ...(staff ? {} : { scripts: [ASSETS.webauthn, ASSETS.passkey] }) });
+  }
+
+  function endedNotice(pc: PageContext, req: FastifyRequest): string | undefined {
+    const ended = (req.query as Form).berakhir;
+    if (ended === 'idle') return pc.t('Sesi Anda berakhir karena tidak aktif selama 1 jam. Silakan masuk lagi.', 'Your session ended after 1 hour without activity. Please sign in again.');
+    if (ended === 'expired') return pc.t('Sesi Anda berakhir setelah 24 jam. Silakan masuk lagi.', 'Your session ended after 24 hours. Please sign in again.');
+    return undefined;
+  }
+
+  for (const staff of [false, true]) {
+    const path = staff ? '/petugas/masuk' : '/masuk';
+    app.get(path, { schema: { hide: true } }, async (req, reply) => {
+      const pc = pageContext(req, reply);
+      const next = safeNext((req.query as Form).next, '');
+      const notice = endedNotice(pc, req);
+      return sendPage(reply, signInPage(pc, staff, next, notice ? { error: notice } : {}));
+    });
+    app.post(path, { schema: { hide: true } }, async (req, reply) => {
+      const pc = pageContext(req, reply);
+      const form = (req.body ?? {}) as Form;
+      const next = safeNext(form.next, '');
+      const raw = (staff ? form.username : form.nik)?.trim() ?? '';
+      let login: LoginName;
+      if (staff) {
+        if (!/^[a-z0-9._-]{3,64}$/i.test(raw)) return sendPage(reply, signInPage(pc, staff, next, { login: raw, loginError: pc.t('Isi nama pengguna petugas.', 'Enter the staff user name.') }), 400);
+        login = { kind: 'staff', username: raw };
+      } else {
+        try {
+          login = { kind: 'nik', nik: parseNik(raw.replace(/\s/g, '')) };
+        } catch {
+          return sendPage(reply, signInPage(pc, staff, next, { login: raw, loginError: pc.t('NIK terdiri dari 16 angka yang valid.', 'A NIK is 16 valid digits.') }), 400);
+        }
+      }
+      const result = await passwordStep(ctx, rt.throttle, { login, password: form.password ?? '', ip: clientIp(req) });
+      if (!result.ok) {
+        if (result.reason === 'throttled') {
+          const wait = minutes(result.retryAfterMs ?? 0);
+          void reply.header('retry-after', String(Math.ceil((result.retryAfterMs ?? 0) / 1000)));
+          return sendPage(reply, signInPage(pc, staff, next, { login: raw, error: pc.t(`Terlalu banyak percobaan gagal. Coba lagi dalam ${wait} menit.`, `Too many failed attempts. Try again in ${wait} minutes.`) }), 429);
+        }
+        return sendPage(reply, signInPage(pc, staff, next, { login: raw, error: pc.t('NIK/nama pengguna atau kata sandi salah.', 'Wrong NIK/user name or password.') }), 401);
+      }
+      void reply.setCookie(cookies.flow, result.flowToken, cookieOptions(rt, 600));
+      const step = result.next === 'second_factor' ? '/masuk/kode' : '/masuk/daftar-otp';
+      return reply.redirect(`${step}${next ? `?next=${encodeURIComponent(next)}` : ''}`, 303);
+    });
+  }
+
+  function codePage(pc: PageContext, next: string, error?: string): string {
+    const t = pc.t;
+    return renderPage(pc, t('Kode verifikasi', 'Verification code'), html`
+      <p>${t('Buka aplikasi autentikator Anda dan masukkan kode 6 angka untuk Portal Simpul. Jika ponsel Anda hilang, masukkan salah satu kode pemulihan.', 'Open your authenticator app and enter the 6-digit code for Portal Simpul. If you lost your phone, enter one of your recovery codes.')}</p>
+      <form method="post" action="/masuk/kode" novalidate>
+        ${CsrfField(pc)}
+        <input type="hidden" name="next" value=${next} />
+        ${Field({ name: 'code', label: t('Kode', 'Code'), autocomplete: 'one-time-code', inputmode: 'numeric', maxlength: 16, error })}
+        ${Button({ children: t('Masuk', 'Sign in') })}
+      </form>
+      <p><a href="/masuk">${t('Mulai lagi', 'Start again')}</a></p>`);
+  }
+
+  app.get('/masuk/kode', { schema: { hide: true } }, async (req, reply) => {
+    const pc = pageContext(req, reply);
+    return sendPage(reply, codePage(pc, safeNext((req.query as Form).next, '')));
+  });
+
+  async function signedIn(reply: FastifyReply, sessionToken: string, accountId: string, next: string): Promise<FastifyReply> {
+    void reply.setCookie(cookies.session, sessionToken, cookieOptions(rt));
+    void reply.clearCookie(cookies.flow, { path: '/' });
+    const account = await getAccount(ctx, accountId);
+    return reply.redirect(next || homeFor(account.kind), 303);
+  }
+
+  app.post('/masuk/kode', { schema: { hide: true } }, async (req, reply) => {
+    const pc = pageContext(req, reply);
+    const form = (req.body ?? {}) as Form;
+    const next = safeNext(form.next, '');
+    const result = await secondFactorStep(ctx, rt.throttle, rt.limits, { flowToken: req.cookies[cookies.flow], code: form.code ?? '', ip: clientIp(req) });
+    if (result.ok) return signedIn(reply, result.sessionToken, result.accountId, next);
+    if (result.reason === 'flow_expired') return reply.redirect('/masuk', 303);
+    if (result.reason === 'throttled') {
+      return sendPage(reply, codePage(pc, next, pc.t(`Terlalu banyak percobaan gagal. Coba lagi dalam ${minutes(result.retryAfterMs ?? 0)} menit.`, `Too many failed attempts. Try again in ${minutes(result.retryAfterMs ?? 0)} minutes.`)), 429);
+    }
+    return sendPage(reply, codePage(pc, next, pc.t('Kode salah atau sudah dipakai. Tunggu kode berikutnya.', 'Wrong or already used code. Wait for the next code.')), 401);
+  });
+
+  async function enrolPage(req: FastifyRequest, reply: FastifyReply, next: string, error?: string): Promise<FastifyReply> {
+    const pc = pageContext(req, reply);
+    const t = pc.t;
+    const flow = await totpEnrolment(ctx, req.cookies[cookies.flow], 'NIK');
+    if (!flow) return reply.redirect('/masuk', 303);
+    return sendPage(reply, renderPage(pc, t('Aktifkan verifikasi dua langkah', 'Turn on two-step verification'), html`
+      <p>${t('Untuk melindungi data Anda, setiap masuk memerlukan kode dari aplikasi autentikator (misalnya Google Authenticator, Microsoft Authenticator, FreeOTP).', 'To protect your data, every sign-in needs a code from an authenticator app (for example Google Authenticator, Microsoft Authenticator, FreeOTP).')}</p>
+      <ol>
+        <li>${t('Pindai kode QR ini dengan aplikasi autentikator.', 'Scan this QR code with the authenticator app.')}</li>
+        <li>${t('Masukkan kode 6 angka yang muncul.', 'Enter the 6-digit code it shows.')}</li>
+      </ol>
+      <div class="qr" role="img" aria-label=${t('Kode QR untuk aplikasi autentikator', 'QR code for the authenticator app')} dangerouslySetInnerHTML=${{ __html: flow.svg }}></div>
+      <p>${t('Tidak bisa memindai? Ketik kunci ini di aplikasi:', 'Cannot scan? Type this key into the app:')} <span class="secret" id="totp-secret">${flow.secret}</span></p>
+      <form method="post" action="/masuk/daftar-otp" novalidate>
+        ${CsrfField(pc)}
+        <input type="hidden" name="next" value=${next} />
+        ${Field({ name: 'code', label: t('Kode dari aplikasi', 'Code from the app'), autocomplete: 'one-time-code', inputmode: 'numeric', maxlength: 6, error })}
+        ${Button({ children: t('Aktifkan', 'Turn on') })}
+      </form>`), error ? 401 : 200);
+  }
+
+  app.get('/masuk/daftar-otp', { schema: { hide: true } }, async (req, reply) => enrolPage(req, reply, safeNext((req.query as Form).next, '')));
+
+  app.post('/masuk/daftar-otp', { schema: { hide: true } }, async (req, reply) => {
+    const form = (req.body ?? {}) as Form;
+    const next = safeNext(form.next, '');
+    const result = await confirmTotpEnrolment(ctx, rt.throttle, rt.limits, { flowToken: req.cookies[cookies.flow], code: form.code ?? '', ip: clientIp(req) });
+    if (!result.ok) {
+      if (result.reason === 'flow_expired') return reply.redirect('/masuk', 303);
+      return enrolPage(req, reply, next, pageContext(req, reply).t('Kode salah. Periksa jam ponsel Anda dan coba kode berikutnya.', 'Wrong code. Check your phone clock and try the next code.'));
+    }
+    void reply.setCookie(cookies.session, result.sessionToken, cookieOptions(rt));
+    void reply.clearCookie(cookies.flow, { path: '/' });
+    const account = await getAccount(ctx, result.accountId);
+    const pc = { ...pageContext(req, reply), session: null };
+    const t = pc.t;
+    return sendPage(reply, renderPage(pc, t('Simpan kode pemulihan Anda', 'Save your recovery codes'), html`
+      <p>${t('Verifikasi dua langkah aktif. Simpan 10 kode ini di tempat aman: masing-masing dapat dipakai sekali jika Anda kehilangan ponsel. Kode ini tidak akan ditampilkan lagi.', 'Two-step verification is on. Keep these 10 codes somewhere safe: each works once if you lose your phone. They will not be shown again.')}</p>
+      <ul class="codes" id="recovery-codes">${result.recoveryCodes.map((c) => html`<li>${c}</li>`)}</ul>
+      <p><a class="button" href=${next || homeFor(account.kind)}>${t('Saya sudah menyimpannya, lanjutkan', 'I have saved them, continue')}</a></p>`));
+  });
+
+  app.post('/keluar', { schema: { hide: true } }, async (req, reply) => {
+    const session = requestState(req).session;
+    if (session) {
+      if (session.actor) {
+        // Ending an assisted session returns the officer to the counter, still signed in.
+        await endSession(ctx, session.idHash);
+        await recordSignInEvent(ctx, { event: 'assisted_end', outcome: 'success', ip: clientIp(req), accountId: session.account.id, actorId: session.actor.id });
+        void reply.clearCookie(cookies.assisted, { path: '/' });
+        return reply.redirect('/loket', 303);
+      }
+      await endSession(ctx, session.idHash);
+      await recordSignInEvent(ctx, { event: 'sign_out', outcome: 'success', ip: clientIp(req), accountId: session.account.id });
+    }
+    void reply.clearCookie(cookies.session, { path: '/' });
+    void reply.clearCookie(cookies.assisted, { path: '/' });
+    return reply.redirect('/masuk', 303);
+  });
+
+  app.get('/bahasa', { schema: { hide: true } }, async (req, reply) => {
+    const q = req.query as Form;
+    void reply.setCookie(cookies.lang, q.l === 'en' ? 'en' : 'id', { path: '/', sameSite: 'lax', secure: rt.secure, maxAge: 365 * 86_400 });
+    return reply.redirect(safeNext(q.next), 303);
+  });
+
+  app.get('/akun', { schema: { hide: true } }, async (req, reply) => {
+    const session = requireSession(req, reply, ['citizen', 'officer', 'agency_staff']);
+    if (!session) return reply;
+    const pc = pageContext(req, reply);
+    const t = pc.t;
+    const passkeys = await ctx.db.selectFrom('passkey').select(['id', 'created_at', 'last_used_at']).where('account_id', '=', session.account.id).orderBy('created_at').execute();
+    const events = await ctx.db.selectFrom('sign_in_event').selectAll().where('account_id', '=', session.account.id).orderBy('id', 'desc').limit(20).execute();
+    return sendPage(reply, renderPage(pc, t('Akun dan keamanan', 'Account and security'), html`
+      <dl class="facts"><dt>${t('Nama', 'Name')}</dt><dd>${session.account.name}</dd>${session.account.nik ? html`<dt>NIK</dt><dd>${session.account.nik}</dd>` : null}</dl>
+      <h2>Passkey</h2>
+      ${passkeys.length === 0 ? html`<p>${t('Belum ada passkey.', 'No passkey yet.')}</p>` : html`<ul>${passkeys.map((p) => html`<li>${t('Dibuat', 'Created')} ${formatTime(pc.lang, p.created_at)}${p.last_used_at ? html` · ${t('terakhir dipakai', 'last used')} ${formatTime(pc.lang, p.last_used_at)}` : null}</li>`)}</ul>`}
+      ${session.actor ? null : html`${Button({ children: t('Tambah passkey', 'Add a passkey'), type: 'button', id: 'passkey-register', hidden: true,
+        data: { working: t('Menunggu passkey…', 'Waiting for the passkey…'), failed: t('Passkey gagal.', 'Passkey failed.'), unsupported: t('Peramban ini tidak mendukung passkey.', 'This browser does not support passkeys.') } })}
+      <p id="passkey-status" role="status" aria-live="polite"></p>`}
+      <h2>${t('Riwayat masuk', 'Sign-in history')}</h2>
+      <div class="table-scroll"><table>
+        <caption>${t('20 kejadian terakhir', 'Last 20 events')}</caption>
+        <thead><tr><th scope="col">${t('Waktu', 'Time')}</th><th scope="col">${t('Kejadian', 'Event')}</th><th scope="col">${t('Hasil', 'Outcome')}</th></tr></thead>
+        <tbody>${events.map((e) => html`<tr><td>${formatTime(pc.lang, e.time)}</td><td>${e.event}${e.actor_id ? ` (${t('berbantuan', 'assisted')})` : ''}</td><td>${e.outcome}</td></tr>`)}</tbody>
+      </table></div>`, { scripts: [ASSETS.webauthn, ASSETS.passkey] }));
+  });
+
+  // Passkey JSON endpoints: CSRF token in the x-csrf-token header, problem+json errors.
+  app.post('/api/passkey/register/options', { schema: { hide: true } }, async (req, reply) => {
+    const session = requestState(req).session;
+    if (!session || session.actor) throw new SimpulError('auth.unauthenticated', 'Sign in first; passkeys cannot be added in an assisted session.');
+    const { options, flowToken } = await passkeyRegistrationOptions(ctx, rt.rp, session.account);
+    void reply.setCookie(cookies.passkey, flowToken, cookieOptions(rt, 300));
+    return options;
+  });
+  app.post('/api/passkey/register/verify', { schema: { hide: true } }, async (req, reply) => {
+    const session = requestState(req).session;
+    if (!session || session.actor) throw new SimpulError('auth.unauthenticated', 'Sign in first.');
+    const ok = await registerPasskey(ctx, rt.rp, session.account, req.cookies[cookies.passkey], req.body as RegistrationResponseJSON, clientIp(req));
+    void reply.clearCookie(cookies.passkey, { path: '/' });
+    if (!ok) throw new SimpulError('request.invalid', 'The passkey could not be verified.');
+    return { next: '/akun' };
+  });
+  app.post('/api/passkey/sign-in/options', { schema: { hide: true } }, async (_req, reply) => {
+    const { options, flowToken } = await passkeySignInOptions(ctx, rt.rp);
+    void reply.setCookie(cookies.passkey, flowToken, cookieOptions(rt, 300));
+    return options;
+  });
+  app.post('/api/passkey/sign-in/verify', { schema: { hide: true } }, async (req, reply) => {
+    const result = await signInWithPasskey(ctx, rt.rp, rt.limits, req.cookies[cookies.passkey], req.body as AuthenticationResponseJSON, clientIp(req));
+    void reply.clearCookie(cookies.passkey, { path: '/' });
+    if (!result) throw new SimpulError('auth.unauthenticated', 'The passkey was not accepted.');
+    void reply.setCookie(cookies.session, result.sessionToken, cookieOptions(rt));
+    const account = await getAccount(ctx, result.accountId);
+    return { next: homeFor(account.kind) };
+  });
+}
