@@ -11,6 +11,7 @@ const program = new Command('simpul')
 
 const parts: Array<() => Promise<{ register(program: Command): void }>> = [
   () => import('../gateway/cli.js'),
+  () => import('../registry/cli.js'),
 ];
 
 for (const load of parts) (await load()).register(program);
