@@ -36,6 +36,11 @@ export async function createCsvBackend(config: CsvBackendConfig): Promise<CsvBac
   const mappings = new Map<CsvOperation, Mapping | undefined>(
     config.operations.map((operation, i) => [operation, operation.response ? compileMapping(operation.response, `operations[${i}].response`) : undefined]),
   );
+  // A JSONata evaluation costs a fraction of a millisecond; rows of a snapshot never change, so
+  // a mapping that reads only the row is evaluated once per row and operation, then reused.
+  // Keyed by the row itself, so the records of a replaced snapshot go with it.
+  // Promises are kept, so concurrent requests for the same rows share one evaluation.
+  const mapped = new Map<CsvOperation, WeakMap<readonly string[], Promise<unknown>>>(config.operations.map((operation) => [operation, new WeakMap()]));
   const lookupColumns = config.operations.filter((op) => op.match && Object.keys(op.match).length > 0).map((op) => Object.keys(op.match ?? {}));
   const filterColumns = config.operations.flatMap((op) => Object.keys(op.filters ?? {}));
   const readOptions = {
@@ -132,18 +137,25 @@ export async function createCsvBackend(config: CsvBackendConfig): Promise<CsvBac
       const snapshot = current;
       if (!snapshot) throw new SimpulError('adapter.unavailable', status.message);
       const mapping = mappings.get(operation);
-      const map = async (row: readonly string[]) => {
+      const memo = mapping && !mapping.usesRequest ? mapped.get(operation) : undefined;
+      const map = (row: readonly string[]): Promise<unknown> => {
+        const kept = memo?.get(row);
+        if (kept) return kept;
         const record = rowObject(snapshot, row);
-        return mapping ? mapping.evaluate(record, { params }) : record;
+        const value = mapping ? mapping.evaluate(record, { params }) : Promise.resolve(record);
+        // A failed evaluation is not kept: the next request tries again and reports it again.
+        memo?.set(row, value);
+        value.catch(() => memo?.delete(row));
+        return value;
       };
       const rows = select(snapshot, operation, params, where);
 
       if (operation.result === 'one') {
         const row = rows.next();
         if (row.done) throw new SimpulError('request.not_found', 'No row of the export matches.');
-        const mapped = await map(row.value);
-        if (mapped === undefined) throw new SimpulError('request.not_found', 'No row of the export matches.');
-        return jsonResponse(mapped);
+        const record = await map(row.value);
+        if (record === undefined) throw new SimpulError('request.not_found', 'No row of the export matches.');
+        return jsonResponse(record);
       }
       const limit = pageParam(params.limit, 'limit', operation.pageSize ?? DEFAULT_PAGE_SIZE, 1, operation.maxPageSize ?? DEFAULT_MAX_PAGE_SIZE);
       const offset = pageParam(params.offset, 'offset', 0, 0, Number.MAX_SAFE_INTEGER);
@@ -151,8 +163,8 @@ export async function createCsvBackend(config: CsvBackendConfig): Promise<CsvBac
       let total = 0;
       for (const row of rows) {
         if (total >= offset && items.length < limit) {
-          const mapped = await map(row);
-          if (mapped !== undefined) items.push(mapped);
+          const record = await map(row);
+          if (record !== undefined) items.push(record);
         }
         total += 1;
       }

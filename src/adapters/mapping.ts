@@ -11,6 +11,11 @@ import { SimpulError } from '../core/errors.js';
 export interface Mapping {
   /** Where it is declared, for messages: `operations[2].response`. */
   readonly where: string;
+  /**
+   * Whether the expression reads per-request variables ($params, $client, …). One that does
+   * not gives the same record for the same input, so callers may keep its results.
+   */
+  readonly usesRequest: boolean;
   /** Evaluates over `input` with `$name` variables from `bindings`; the result is plain JSON (or undefined). */
   evaluate(input: unknown, bindings?: Record<string, unknown>): Promise<unknown>;
 }
@@ -44,6 +49,8 @@ export function compileMapping(source: string, where: string, limits: MappingLim
   }
   return {
     where,
+    // Erring towards true (a "$params" inside a string literal) only costs a missed reuse.
+    usesRequest: /\$(params|body|client|purpose|subject|exchangeId|status|headers|where)\b/.test(source),
     async evaluate(input, bindings) {
       let result: unknown;
       try {
