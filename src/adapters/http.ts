@@ -39,7 +39,7 @@ export function createHttpBackend(config: HttpBackendConfig): Backend {
             hostname: base.hostname,
             port: base.port,
             method: req.method,
-            path: basePath + (req.path || '/') + (req.query ? `?${req.query}` : ''),
+            path: (basePath + req.path || '/') + (req.query ? `?${req.query}` : ''),
             headers,
             timeout: timeoutMs,
           },

@@ -10,6 +10,7 @@ const program = new Command('simpul')
   .version('0.1.0');
 
 const parts: Array<() => Promise<{ register(program: Command): void }>> = [
+  () => import('../demo/cli.js'),
   () => import('../gateway/cli.js'),
   () => import('../registry/cli.js'),
 ];

@@ -7,7 +7,8 @@
  * Each component (the registry, each gateway, each demo backend) owns a schema of its own;
  * with a server URL they may share a database or each have one.
  */
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 
@@ -61,7 +62,8 @@ export async function openDatabase<DB>(options: DatabaseOptions): Promise<Databa
   const { createPgConfig } = await import('@electric-sql/pglite/node-postgres');
   const dataDir = options.dataDir && options.dataDir !== 'memory://' ? options.dataDir : undefined;
   if (dataDir) mkdirSync(dataDir, { recursive: true });
-  const lite = new PGlite(dataDir);
+  const fresh = !dataDir || !existsSync(join(dataDir, 'PG_VERSION'));
+  const lite = new PGlite(dataDir, fresh ? { loadDataDir: await freshCluster() } : {});
   await lite.waitReady;
   await lite.exec(`CREATE SCHEMA IF NOT EXISTS ${schema}; SET search_path TO ${schema}, public;`);
   const pool = new pg.Pool({ ...(createPgConfig(lite) as object), max: 1 });
@@ -79,6 +81,21 @@ export async function openDatabase<DB>(options: DatabaseOptions): Promise<Databa
       await lite.close();
     },
   };
+}
+
+// Creating a cluster (initdb) is the slowest part of opening PGlite; a process that opens
+// several (the demo has eleven components, the tests many) creates one and copies it.
+let template: Promise<Blob> | undefined;
+function freshCluster(): Promise<Blob> {
+  template ??= (async () => {
+    const { PGlite } = await import('@electric-sql/pglite');
+    const lite = new PGlite();
+    await lite.waitReady;
+    const dump = await lite.dumpDataDir('none');
+    await lite.close();
+    return dump;
+  })();
+  return template;
 }
 
 /** Drops a component's schema: for tests against a shared server. */

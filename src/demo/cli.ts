@@ -1,0 +1,82 @@
+/**
+ * `simpul demo`: the whole federation on one laptop, on embedded storage, with one command.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { Command } from 'commander';
+import { startDemo, type DemoManifest } from './federation.js';
+import type { DemoExample } from './plan.js';
+
+export const DEFAULT_PORT_BASE = 7400;
+
+export function register(program: Command): void {
+  program
+    .command('demo')
+    .description('Run the demo federation: a registry, and gateways and agency systems for DUKCAPIL, BPS, KEMENKES, KEMENDIKBUD and the licensing agency')
+    .option('--data-dir <dir>', 'where everything is kept (default .simpul, or .simpul/port-N with another port base)')
+    .option('--port-base <n>', 'first port; every component is placed from it (env SIMPUL_PORT_BASE)', process.env.SIMPUL_PORT_BASE ?? String(DEFAULT_PORT_BASE))
+    .option('--database-url <url>', 'use this PostgreSQL for every component instead of embedded storage')
+    .option('--persons <n>', 'persons in the population registry on first start', '10000')
+    .option('--log-level <level>', 'log level', process.env.SIMPUL_LOG_LEVEL ?? 'warn')
+    .action(async (opts: { dataDir?: string; portBase: string; databaseUrl?: string; persons: string; logLevel: string }) => {
+      const portBase = Number(opts.portBase);
+      if (!Number.isInteger(portBase) || portBase < 1024 || portBase > 65000) throw new Error(`--port-base must be a port number between 1024 and 65000, got ${opts.portBase}`);
+      const dataDir = resolve(opts.dataDir ?? (portBase === DEFAULT_PORT_BASE ? '.simpul' : join('.simpul', `port-${portBase}`)));
+      checkPortBase(dataDir, portBase);
+      const started = Date.now();
+      console.log(`Simpul: menyiapkan federasi demo di ${dataDir} … / preparing the demo federation …`);
+      const demo = await startDemo({ dataDir, portBase, databaseUrl: opts.databaseUrl, logLevel: opts.logLevel, persons: Number(opts.persons) });
+      console.log(guide(demo.manifest, demo.manifestPath, demo.firstStart, Date.now() - started));
+      let stopping = false;
+      const stop = async () => {
+        if (stopping) return;
+        stopping = true;
+        console.log('\nMenghentikan federasi … / stopping …');
+        await demo.close();
+        console.log('Selesai. Data tetap tersimpan / Stopped; data kept in ' + dataDir);
+        process.exit(0);
+      };
+      process.on('SIGINT', () => void stop());
+      process.on('SIGTERM', () => void stop());
+    });
+}
+
+function checkPortBase(dataDir: string, portBase: number): void {
+  const manifestPath = join(dataDir, 'demo.json');
+  if (!existsSync(manifestPath)) return;
+  const previous = JSON.parse(readFileSync(manifestPath, 'utf8')) as DemoManifest;
+  const port = Number(new URL(previous.registry.url).port);
+  if (port !== portBase) {
+    throw new Error(`${dataDir} holds a federation created with port base ${port}; its gateways are registered at those ports. Start it with --port-base ${port}, or give another --data-dir for a second federation.`);
+  }
+}
+
+export function curl(example: DemoExample): string {
+  const headers = Object.entries(example.headers).map(([k, v]) => `-H '${k}: ${v}'`).join(' ');
+  return `curl -s ${headers} '${example.gateway}${example.path}'`;
+}
+
+function guide(m: DemoManifest, manifestPath: string, firstStart: boolean, ms: number): string {
+  const lines = [
+    '',
+    `Federasi demo Simpul berjalan (${firstStart ? 'dibuat' : 'dilanjutkan'} dalam ${(ms / 1000).toFixed(1)} s) / The Simpul demo federation is running.`,
+    '',
+    `  Registry (API + OpenAPI):  ${m.registry.url}/openapi.json`,
+    `  Admin registry:            ${m.admin.username} / ${m.admin.password}   (POST ${m.registry.url}/auth/token)`,
+    '',
+    '  Gateway per instansi / gateway per agency (consumer endpoint /r1/…, OpenAPI at /openapi.json):',
+    ...Object.entries(m.gateways).map(([member, g]) => `    ${member.padEnd(22)} ${g.consumer}   (peer mTLS ${g.peer})`),
+    '',
+    '  Sistem instansi / agency systems (synthetic data):',
+    ...Object.entries(m.agencies).map(([agency, a]) => `    ${agency.padEnd(22)} ${a.backend}`),
+    '',
+    `  Semua URL, token klien dan contoh / every URL, client token and example: ${manifestPath}`,
+    '',
+    'Coba / try (BPS membaca data penduduk DUKCAPIL melalui dua gateway / BPS reads a person from DUKCAPIL through two gateways):',
+    '',
+    `  ${curl(m.examples[0]!)}`,
+    '',
+    'Ctrl-C menghentikan; data tetap tersimpan / Ctrl-C stops; the data is kept.',
+  ];
+  return lines.join('\n');
+}

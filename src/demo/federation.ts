@@ -1,0 +1,174 @@
+/**
+ * The demo federation: a registry, and for each of five agencies a gateway and a sample
+ * agency system with synthetic data, all on embedded storage under one data directory, in
+ * one process. The first start builds the instance (members, services, gateways, rights);
+ * later starts find it on disk and keep every change.
+ */
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { createHttpBackend } from '../adapters/http.js';
+import type { Backend } from '../adapters/backend.js';
+import { generateSigningKey } from '../core/crypto.js';
+import { b64 } from '../core/crypto.js';
+import { listen } from '../core/http/app.js';
+import { parseSubsystemId, type MemberId } from '../core/ids.js';
+import { createTlsKeyAndCsr } from '../core/pki.js';
+import { openDatabase, type Database } from '../core/storage/database.js';
+import { ConfigurationSource } from '../gateway/configuration.js';
+import type { GatewayIdentity } from '../gateway/context.js';
+import { Gateway } from '../gateway/gateway.js';
+import { readIdentity, writeKeyFile } from '../gateway/settings.js';
+import type { GatewayTables } from '../gateway/store.js';
+import { buildRegistryApp } from '../registry/app.js';
+import { Registry } from '../registry/registry.js';
+import type { RegistryTables } from '../registry/schema.js';
+import { openAgencyDatabase, startAgencyBackend, type AgencyBackend } from './backends/agency-backend.js';
+import { generateFederationData } from './data/index.js';
+import type { Agency, FederationData } from './data/types.js';
+import { DEMO_AGENCIES, DEMO_RIGHTS, demoExamples, type DemoExample } from './plan.js';
+
+export interface DemoOptions {
+  dataDir: string;
+  portBase: number;
+  /** Real PostgreSQL for every component (each in its own schema); PGlite when absent. */
+  databaseUrl?: string | undefined;
+  host?: string;
+  logLevel?: string;
+  /** Persons in the base registry; 10,000 by default. */
+  persons?: number;
+}
+
+export interface DemoManifest {
+  instance: string;
+  dataDir: string;
+  registry: { url: string; anchor: string };
+  admin: { username: string; password: string };
+  gateways: Record<string, { url: string; consumer: string; peer: string; id: string }>;
+  agencies: Record<string, { member: string; subsystems: string[]; backend: string; gateway: string }>;
+  clients: Record<string, { token: string; gateway: string }>;
+  examples: DemoExample[];
+}
+
+export interface RunningDemo {
+  manifest: DemoManifest;
+  manifestPath: string;
+  firstStart: boolean;
+  gateways: Map<Agency, Gateway>;
+  registry: Registry;
+  data: FederationData;
+  close(): Promise<void>;
+}
+
+const ACTOR = 'demo-setup';
+
+/** Ports: registry = base; agency i: gateway consumer base+10+10i, peer +1, backend +3. */
+export function demoPorts(base: number, index: number) {
+  return { consumer: base + 10 + 10 * index, peer: base + 11 + 10 * index, backend: base + 13 + 10 * index };
+}
+
+export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
+  const dataDir = resolve(options.dataDir);
+  const host = options.host ?? '127.0.0.1';
+  mkdirSync(dataDir, { recursive: true });
+  const manifestPath = join(dataDir, 'demo.json');
+  const previous = existsSync(manifestPath) ? (JSON.parse(readFileSync(manifestPath, 'utf8')) as DemoManifest) : undefined;
+  const closers: (() => Promise<void>)[] = [];
+  const close = async () => {
+    for (const c of closers.reverse()) await c().catch(() => undefined);
+  };
+  const store = (schema: string, dir: string) => openDatabase({ url: options.databaseUrl, dataDir: options.databaseUrl ? undefined : join(dataDir, dir), schema });
+
+  try {
+    const data = generateFederationData({ persons: options.persons });
+
+    // Registry.
+    const registryDb = (await store('registry', 'registry')) as Database<RegistryTables>;
+    closers.push(() => registryDb.close());
+    const registry = await Registry.open({ db: registryDb, instance: 'ID', keyDir: join(dataDir, 'registry') });
+    const firstStart = (await registry.listMembers()).length === 0;
+    let admin = previous?.admin;
+    if (firstStart) admin = await buildInstance(registry, host, options.portBase);
+    if (!admin) throw new Error(`${manifestPath} is missing; remove ${dataDir} to start the demo afresh.`);
+    const registryApp = await buildRegistryApp(registry, { logLevel: options.logLevel ?? 'warn' });
+    const registryUrl = await listen(registryApp, options.portBase, host);
+    closers.push(() => registryApp.close());
+
+    // Agency systems, then their gateways.
+    const backends = new Map<Agency, AgencyBackend>();
+    for (const [index, agency] of DEMO_AGENCIES.entries()) {
+      const database = await openAgencyDatabase(agency.agency, { url: options.databaseUrl, dataDir });
+      closers.push(() => database.close());
+      const backend = await startAgencyBackend(agency.agency, { database, data, port: demoPorts(options.portBase, index).backend, host, logLevel: options.logLevel ?? 'warn' });
+      closers.push(() => backend.close());
+      backends.set(agency.agency, backend);
+    }
+
+    const gateways = new Map<Agency, Gateway>();
+    const manifestGateways: DemoManifest['gateways'] = {};
+    const clients: DemoManifest['clients'] = { ...previous?.clients };
+    for (const [index, agency] of DEMO_AGENCIES.entries()) {
+      const ports = demoPorts(options.portBase, index);
+      const identity = readIdentity(agency.gatewayId, join(dataDir, 'gateways', agency.code, 'keys.json'));
+      const configuration = new ConfigurationSource({ anchor: registry.publicKey, registryUrl, refreshMs: 2000 });
+      configuration.accept(await registry.currentConfiguration());
+      const database = (await store(`gw_${agency.code.toLowerCase()}`, join('gateways', agency.code, 'db'))) as Database<GatewayTables>;
+      const backendUrl = backends.get(agency.agency)!.url;
+      const serviceBackends = new Map<string, Backend>(agency.services.map((s) => [`${agency.subsystem}/${s.code}`, createHttpBackend({ type: 'http', url: backendUrl + s.backendPath })]));
+      const gateway = await Gateway.start({ identity, database, configuration, backends: serviceBackends, consumer: { port: ports.consumer, host }, peer: { port: ports.peer, host }, logLevel: options.logLevel ?? 'warn' });
+      closers.push(() => gateway.close());
+      gateways.set(agency.agency, gateway);
+      manifestGateways[agency.member] = { id: identity.id, url: gateway.consumerUrl, consumer: gateway.consumerUrl, peer: gateway.peerUrl };
+      for (const subsystem of agency.clientSubsystems) {
+        if (!clients[subsystem]) clients[subsystem] = { token: await gateway.issueClientToken(parseSubsystemId(subsystem)), gateway: gateway.consumerUrl };
+        clients[subsystem].gateway = gateway.consumerUrl;
+      }
+    }
+
+    const manifest: DemoManifest = {
+      instance: 'ID',
+      dataDir,
+      registry: { url: registryUrl, anchor: b64.encode(registry.publicKey) },
+      admin,
+      gateways: manifestGateways,
+      agencies: Object.fromEntries(
+        DEMO_AGENCIES.map((a) => [a.agency, { member: a.member, subsystems: [a.subsystem, ...a.clientSubsystems.filter((s) => s !== a.subsystem)], backend: backends.get(a.agency)!.url, gateway: manifestGateways[a.member]!.url }]),
+      ),
+      clients,
+      examples: demoExamples(data, manifestGateways, clients),
+    };
+    writeFileSync(manifestPath, JSON.stringify(manifest, null, 2), { mode: 0o600 });
+    return { manifest, manifestPath, firstStart, gateways, registry, data, close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+
+  async function buildInstance(registry: Registry, host: string, portBase: number): Promise<{ username: string; password: string }> {
+    for (const [index, agency] of DEMO_AGENCIES.entries()) {
+      await registry.addMember(ACTOR, { id: agency.member, name: agency.name });
+      for (const subsystem of new Set([agency.subsystem, ...agency.clientSubsystems])) await registry.addSubsystem(ACTOR, { id: subsystem });
+      for (const s of agency.services) {
+        await registry.addService(ACTOR, { id: `${agency.subsystem}/${s.code}`, title: s.title, personalData: s.personalData, dataModel: s.dataModel ?? null });
+      }
+      const identity = await createGatewayKeys(agency.gatewayId, agency.member as MemberId, host);
+      const { tlsCertificate } = await registry.registerGateway(ACTOR, {
+        id: agency.gatewayId,
+        address: `https://${host}:${demoPorts(portBase, index).peer}`,
+        signingKey: b64.encode(identity.signingKey.publicKey),
+        tlsCsr: identity.csr,
+      });
+      const dir = join(dataDir, 'gateways', agency.code);
+      mkdirSync(dir, { recursive: true });
+      writeKeyFile(join(dir, 'keys.json'), { ...identity, tls: { keyPem: identity.tls.keyPem, certPem: tlsCertificate } });
+    }
+    for (const right of DEMO_RIGHTS) await registry.grantRight(ACTOR, right);
+    const { principal, password } = await registry.addAdminUser(ACTOR, { username: 'admin', role: 'registry-admin' });
+    return { username: principal.username, password };
+  }
+}
+
+async function createGatewayKeys(id: string, member: MemberId, host: string): Promise<GatewayIdentity & { csr: string }> {
+  const { privateKeyPem, csrPem } = await createTlsKeyAndCsr(id, [...new Set([host, '127.0.0.1', 'localhost'])]);
+  return { id, member, signingKey: generateSigningKey(), tls: { keyPem: privateKeyPem, certPem: '' }, subjectSalt: randomBytes(32), csr: csrPem };
+}
