@@ -151,6 +151,10 @@ const DEFAULT_CONFIG_TTL_SECONDS = 600;
 const DEFAULT_TOKEN_TTL_SECONDS = 12 * 3600;
 const GATEWAY_CODE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
+function byId(a: { id: string }, b: { id: string }): number {
+  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+}
+
 function iso(value: Date | string): string {
   return new Date(value).toISOString();
 }
@@ -624,6 +628,8 @@ export class Registry {
         .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', new Date(now))]))
         .orderBy('id').execute(),
     ]);
+    // Sorted here rather than by the database, whose collation may differ between servers.
+    for (const rows of [members, subsystems, gateways, services, rights] as Array<Array<{ id: string }>>) rows.sort(byId);
     const bySubsystemMember = new Map<string, SubsystemId[]>();
     for (const s of subsystems) bySubsystemMember.set(s.member, [...(bySubsystemMember.get(s.member) ?? []), s.id as SubsystemId]);
     return {
