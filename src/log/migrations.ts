@@ -63,17 +63,21 @@ export const logMigrations: Migrations = {
         size bigint NOT NULL,
         updated_at timestamptz NOT NULL DEFAULT now()
       )`.execute(db);
-      // The witness side: the latest checkpoint this gateway cosigned for each other log.
+      // The witness side: the latest checkpoint each witness key of this gateway cosigned for
+      // each other log (keyed by the witness's verifier key, so a rotated key starts afresh).
       await sql`CREATE TABLE log_witnessed (
-        origin text PRIMARY KEY,
+        witness text NOT NULL,
+        origin text NOT NULL,
         size bigint NOT NULL,
         root bytea NOT NULL,
         note text,
-        updated_at timestamptz NOT NULL DEFAULT now()
+        updated_at timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (witness, origin)
       )`.execute(db);
       // Signed checkpoints a witness refused: evidence of a log showing two histories.
       await sql`CREATE TABLE log_witness_refusal (
         id bigserial PRIMARY KEY,
+        witness text NOT NULL,
         origin text NOT NULL,
         reason text NOT NULL,
         request text NOT NULL,

@@ -1,0 +1,23 @@
+/**
+ * The exchange log as a library, for the gateway to wire in (docs/protocols/log.md):
+ *
+ *   await migrateLog(db, schema);                         // its own migration history
+ *   const store = new LogStore(db);
+ *   // in the gateway's group-commit transaction, last:
+ *   const indices = await appendLeaves(trx, records.map((r) => ({ exchangeId: r.id, leaf: encodeExchangeLeaf(r) })));
+ *   const witnesses = new WitnessClient({ store, witnesses: [...], quorum: 2, post });
+ *   const checkpointer = new Checkpointer({ store, key, origin, onCheckpoint: (c) => witnesses.submit(c) });
+ *   checkpointer.start(); await witnesses.resume();
+ *   await registerLogRoutes(app, { store, verifierKey: checkpointer.verifierKey, witnesses: [...], quorum: 2 });
+ *   await registerWitnessRoutes(app, new Witness({ db, name, key: witnessKey, logKeys: (origin) => … }));
+ */
+export { appendLeaves, LogStore, LogStoreError, logMigrations, migrateLog, type AnyDb, type LeafInput, type LogEntry, type StoredCheckpoint } from './store.js';
+export { encodeExchangeLeaf, decodeExchangeLeaf, leafExchangeId, LeafError, EXCHANGE_LEAF_V1 } from './leaf.js';
+export { Checkpointer, type CheckpointerOptions, type SignedCheckpoint } from './checkpointer.js';
+export { WitnessClient, fetchPost, type Post, type PostResponse, type WitnessConfig, type WitnessClientOptions } from './witness-client.js';
+export { Witness, registerWitnessRoutes, type WitnessOptions, type LogKeyLookup } from './witness.js';
+export { registerLogRoutes, type LogRoutesOptions } from './routes.js';
+export { formatReceipt, parseReceipt, verifyReceipt, type Receipt, type VerifiedReceipt } from './receipt.js';
+export { formatCheckpoint, parseCheckpoint, openCheckpoint, signCheckpoint, type Checkpoint, type CheckpointPolicy } from './checkpoint.js';
+export { formatVerifierKey, parseVerifierKey, noteVerifier, SIG_ED25519, SIG_COSIGNATURE_V1 } from './note.js';
+export { leafHash, nodeHash, verifyInclusion, verifyConsistency, EMPTY_ROOT } from './merkle.js';
