@@ -1,0 +1,193 @@
+/**
+ * Graded comparisons: for each canonical field both sides hold, an ordered list of agreement
+ * levels written as SQL conditions over a pair of normalised records `l` and `r`. A pair's
+ * comparison vector (γ) gives, per comparison, the best level it reaches: K for the first
+ * (strongest) level down to 1 for the last, 0 when none holds, and -1 when a value is
+ * missing — a missing value is no evidence either way.
+ */
+import type { CanonicalField } from './field-map.js';
+
+export interface Level {
+  label: string;
+  /** SQL condition over the records `l` and `r` and the pair's measures `p.<measure>`. */
+  when: string;
+}
+
+export interface Comparison {
+  /** Stable name, used for columns (`g_<name>`) and in explanations. */
+  name: string;
+  /** The canonical fields this comparison reads, for blocking coverage and reports. */
+  fields: readonly CanonicalField[];
+  /** SQL condition under which the comparison is missing (-1). */
+  missing: string;
+  /**
+   * Similarities computed once per pair before the levels are tested (`p.<name>`): a CASE
+   * that tests jaro_winkler twice would compute it twice.
+   */
+  measures: Readonly<Record<string, string>>;
+  /** Levels, strongest first. */
+  levels: readonly Level[];
+  /**
+   * The normalised column whose exact agreement is the first level. Used to compute that
+   * level's u-probability exactly from value frequencies, and for term-frequency adjustment.
+   */
+  exactColumn: string;
+  /** Adjust the exact level's weight by how common the agreed value is (names, places). */
+  termFrequency: boolean;
+}
+
+/** Which name comparisons apply: separate given/family names, or one full name. */
+export type NameMode = 'split' | 'full' | 'none';
+
+const jw = (column: string, threshold: number): string => `p.jw_${column} >= ${threshold}`;
+const jwMeasure = (column: string): Record<string, string> => ({ [`jw_${column}`]: `jaro_winkler_similarity(l.${column}, r.${column})` });
+const missing = (column: string): string => `l.${column} IS NULL OR r.${column} IS NULL`;
+const exact = (column: string): Level => ({ label: 'exact', when: `l.${column} = r.${column}` });
+
+function simple(name: string, field: CanonicalField, column: string, levels: Level[], termFrequency = false, measures: Record<string, string> = {}): Comparison {
+  return { name, fields: [field], missing: missing(column), measures, levels: [exact(column), ...levels], exactColumn: column, termFrequency };
+}
+
+function place(field: CanonicalField): Comparison {
+  return simple(field, field, field, [{ label: 'jaro-winkler ≥ 0.90', when: jw(field, 0.9) }], true, jwMeasure(field));
+}
+
+/**
+ * The comparisons for two sources that both hold `fields`. `nameMode` is `split` when both
+ * map given and family names separately (Western-style data), `full` otherwise.
+ */
+export function comparisonsFor(fields: ReadonlySet<CanonicalField>, nameMode: NameMode): Comparison[] {
+  const out: Comparison[] = [];
+  if (fields.has('nik')) {
+    out.push(simple('nik', 'nik', 'nik', [{ label: 'one digit mistyped or two swapped', when: 'simpul_near_code(l.nik, r.nik)' }]));
+  }
+  if (nameMode === 'full') {
+    out.push({
+      name: 'full_name',
+      fields: ['full_name', 'given_name', 'family_name'],
+      missing: missing('name'),
+      measures: jwMeasure('name'),
+      exactColumn: 'name',
+      termFrequency: true,
+      levels: [
+        exact('name'),
+        { label: 'same words in another order', when: 'l.name_sorted = r.name_sorted' },
+        { label: 'jaro-winkler ≥ 0.94', when: jw('name', 0.94) },
+        {
+          label: "one name's words all in the other (single names, dropped names)",
+          when: "list_has_all(string_split(l.name, ' '), string_split(r.name, ' ')) OR list_has_all(string_split(r.name, ' '), string_split(l.name, ' '))",
+        },
+        { label: 'first and last words sound alike', when: 'l.first_ph = r.first_ph AND l.last_ph = r.last_ph' },
+        { label: 'jaro-winkler ≥ 0.85', when: jw('name', 0.85) },
+        { label: 'first or last word agrees', when: 'l.first_tok = r.first_tok OR l.last_tok = r.last_tok' },
+      ],
+    });
+  } else if (nameMode === 'split') {
+    out.push({
+      name: 'given_name',
+      fields: ['given_name'],
+      missing: missing('given'),
+      measures: jwMeasure('given'),
+      exactColumn: 'given',
+      termFrequency: true,
+      levels: [
+        exact('given'),
+        { label: 'jaro-winkler ≥ 0.92', when: jw('given', 0.92) },
+        { label: 'swapped with family name', when: 'l.given = r.family' },
+        { label: 'same phonetic key or jaro-winkler ≥ 0.80', when: `l.given_ph = r.given_ph OR ${jw('given', 0.8)}` },
+      ],
+    });
+    out.push({
+      name: 'family_name',
+      fields: ['family_name'],
+      missing: missing('family'),
+      measures: jwMeasure('family'),
+      exactColumn: 'family',
+      termFrequency: true,
+      levels: [
+        exact('family'),
+        { label: 'jaro-winkler ≥ 0.92', when: jw('family', 0.92) },
+        { label: 'swapped with given name', when: 'l.family = r.given' },
+        { label: 'same phonetic key or jaro-winkler ≥ 0.80', when: `l.family_ph = r.family_ph OR ${jw('family', 0.8)}` },
+      ],
+    });
+  }
+  if (fields.has('birth_date')) {
+    out.push({
+      name: 'birth_date',
+      fields: ['birth_date'],
+      missing: missing('dob_txt'),
+      measures: { days_dob: "abs(date_diff('day', l.dob, r.dob))" },
+      exactColumn: 'dob_txt',
+      termFrequency: false,
+      levels: [
+        exact('dob_txt'),
+        {
+          label: 'one digit mistyped, two swapped, or day and month swapped',
+          when: 'simpul_near_code(l.dob_txt, r.dob_txt) OR (day(l.dob) = month(r.dob) AND month(l.dob) = day(r.dob) AND year(l.dob) = year(r.dob))',
+        },
+        { label: 'within a month', when: 'p.days_dob <= 31' },
+        { label: 'within a year', when: 'p.days_dob <= 366' },
+        { label: 'within ten years', when: 'p.days_dob <= 3653' },
+      ],
+    });
+  }
+  if (fields.has('sex')) out.push(simple('sex', 'sex', 'sex', []));
+  if (fields.has('birth_place')) out.push(place('birth_place'));
+  if (fields.has('address')) {
+    out.push(simple('address', 'address', 'address', [
+      { label: 'jaro-winkler ≥ 0.90', when: jw('address', 0.9) },
+      { label: 'jaro-winkler ≥ 0.75', when: jw('address', 0.75) },
+    ], false, jwMeasure('address')));
+  }
+  if (fields.has('street_number')) out.push(simple('street_number', 'street_number', 'street_number', []));
+  if (fields.has('locality')) out.push(place('locality'));
+  if (fields.has('district')) out.push(place('district'));
+  if (fields.has('city')) out.push(place('city'));
+  if (fields.has('province')) out.push(simple('province', 'province', 'province', []));
+  if (fields.has('postcode')) {
+    out.push(simple('postcode', 'postcode', 'postcode', [{ label: 'one digit mistyped or two swapped', when: 'simpul_near_code(l.postcode, r.postcode)' }], true));
+  }
+  if (fields.has('phone')) {
+    out.push(simple('phone', 'phone', 'phone', [
+      { label: 'one digit mistyped or two swapped', when: 'simpul_near_code(l.phone, r.phone)' },
+      { label: 'same last eight digits', when: 'right(l.phone, 8) = right(r.phone, 8)' },
+    ]));
+  }
+  if (fields.has('other_id')) {
+    out.push(simple('other_id', 'other_id', 'other_id', [
+      { label: 'one character mistyped or two swapped', when: 'simpul_near_code(l.other_id, r.other_id)' },
+      { label: 'jaro-winkler ≥ 0.90', when: jw('other_id', 0.9) },
+    ], false, jwMeasure('other_id')));
+  }
+  return out;
+}
+
+/** The γ value of a comparison for the pair `l`, `r`, as a SQL expression. */
+export function gammaSql(comparison: Comparison): string {
+  const k = comparison.levels.length;
+  const branches = comparison.levels.map((level, i) => `WHEN ${level.when} THEN ${k - i}`).join(' ');
+  return `CAST(CASE WHEN ${comparison.missing} THEN -1 ${branches} ELSE 0 END AS TINYINT)`;
+}
+
+/** Level labels indexed by γ (0 = no level holds). */
+export function levelLabels(comparison: Comparison): string[] {
+  return ['different', ...[...comparison.levels].reverse().map((l) => l.label)];
+}
+
+/**
+ * The comparison vectors of the pairs `pairSource` yields (columns rid_l, rid_r): first the
+ * measures of every pair, then the levels, each record joined back by its row id. Adds the
+ * agreed value's term frequency (`tf_<comparison>`) where a comparison uses one.
+ */
+export function comparisonVectorsSql(pairSource: string, left: string, right: string, comparisons: readonly Comparison[]): string {
+  const measures = comparisons.flatMap((c) => Object.entries(c.measures).map(([name, sql]) => `${sql} AS ${name}`));
+  const inner = `SELECT q.rid_l, q.rid_r${measures.map((m) => `, ${m}`).join('')}
+    FROM (${pairSource}) q JOIN ${left} l ON l.rid = q.rid_l JOIN ${right} r ON r.rid = q.rid_r`;
+  const gammas = comparisons.map((c) => `${gammaSql(c)} AS g_${c.name}`);
+  const tfs = comparisons
+    .filter((c) => c.termFrequency)
+    .map((c) => `CASE WHEN l.${c.exactColumn} = r.${c.exactColumn} THEN l.tf_${c.exactColumn} END AS tf_${c.name}`);
+  return `SELECT p.rid_l, p.rid_r, ${[...gammas, ...tfs].join(',\n  ')}
+    FROM (${inner}) p JOIN ${left} l ON l.rid = p.rid_l JOIN ${right} r ON r.rid = p.rid_r`;
+}

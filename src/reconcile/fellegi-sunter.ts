@@ -1,0 +1,148 @@
+/**
+ * The Fellegi–Sunter model: for each comparison level, m = P(level | same person) and
+ * u = P(level | different people); a pair's match weight is log2 of the prior odds plus the
+ * sum over comparisons of log2(m/u), and its match probability follows from the weight.
+ *
+ * u comes from random pairs (most random pairs are different people). m and the prior λ are
+ * estimated by expectation–maximisation over the candidate pairs that blocking produced,
+ * treating every pair blocking left out as a non-match: EM runs on the distinct comparison
+ * vectors and their counts, so its cost does not grow with the number of pairs.
+ */
+
+export interface LevelParameters {
+  label: string;
+  m: number;
+  u: number;
+}
+
+export interface ComparisonParameters {
+  name: string;
+  /** Indexed by γ: 0 = no level holds, 1..K = weakest..strongest level. */
+  levels: LevelParameters[];
+  /** u of the exact level; term-frequency adjustment replaces it by the agreed value's frequency. */
+  termFrequency: boolean;
+}
+
+export interface Model {
+  /** Prior probability that two records drawn at random are the same person. */
+  lambda: number;
+  comparisons: ComparisonParameters[];
+  /** How the model was estimated, for the record. */
+  training: { emIterations: number; converged: boolean; candidatePairs: number; totalPairs: number; uSamplePairs: number };
+}
+
+/** Distinct comparison vectors of the candidate pairs and how many pairs have each. */
+export interface Patterns {
+  /** gammas[c][p] is γ of comparison c in pattern p. */
+  gammas: Int8Array[];
+  counts: Float64Array;
+}
+
+export interface EmOptions {
+  maxIterations?: number;
+  tolerance?: number;
+  /** Pseudo-count added to every m level so that an unseen level is rare, not impossible. */
+  pseudoCount?: number;
+}
+
+/** log2 Bayes factor of a level: the evidence it adds to the match weight. */
+export function levelWeight(level: LevelParameters): number {
+  return Math.log2(level.m / level.u);
+}
+
+export function priorWeight(lambda: number): number {
+  return Math.log2(lambda / (1 - lambda));
+}
+
+export function probabilityFromWeight(weight: number): number {
+  return 1 / (1 + 2 ** -weight);
+}
+
+export function weightFromProbability(probability: number): number {
+  return Math.log2(probability / (1 - probability));
+}
+
+/** Initial m: strongest level likely for matches, weaker levels less so. */
+export function initialM(levelCount: number): number[] {
+  // γ = 0 (different) gets a little, strongest level most of the mass.
+  const raw = Array.from({ length: levelCount + 1 }, (_, g) => (g === 0 ? 0.05 : g === levelCount ? 0.8 : 0.15 / Math.max(1, levelCount - 1)));
+  const total = raw.reduce((a, b) => a + b, 0);
+  return raw.map((x) => x / total);
+}
+
+/**
+ * Estimates m and λ with u held fixed. `totalPairs` is the number of pairs in the whole
+ * comparison space (n_left × n_right, or n(n−1)/2 for deduplication).
+ */
+export function expectationMaximisation(
+  patterns: Patterns,
+  u: number[][],
+  mStart: number[][],
+  lambdaStart: number,
+  totalPairs: number,
+  options: EmOptions = {},
+): { m: number[][]; lambda: number; iterations: number; converged: boolean } {
+  const maxIterations = options.maxIterations ?? 200;
+  const tolerance = options.tolerance ?? 1e-6;
+  const pseudo = options.pseudoCount ?? 1;
+  const comparisons = patterns.gammas.length;
+  const patternCount = patterns.counts.length;
+  let m = mStart.map((levels) => [...levels]);
+  let lambda = lambdaStart;
+  const logU = new Float64Array(patternCount);
+  for (let p = 0; p < patternCount; p++) {
+    let s = 0;
+    for (let c = 0; c < comparisons; c++) {
+      const g = (patterns.gammas[c] as Int8Array)[p] as number;
+      if (g >= 0) s += Math.log((u[c] as number[])[g] as number);
+    }
+    logU[p] = s;
+  }
+  const posterior = new Float64Array(patternCount);
+  let converged = false;
+  let iteration = 0;
+  for (; iteration < maxIterations; iteration++) {
+    const logPrior = Math.log(lambda) - Math.log1p(-lambda);
+    const logM = m.map((levels) => levels.map((x) => Math.log(x)));
+    let matches = 0;
+    for (let p = 0; p < patternCount; p++) {
+      let s = logPrior;
+      for (let c = 0; c < comparisons; c++) {
+        const g = (patterns.gammas[c] as Int8Array)[p] as number;
+        if (g >= 0) s += (logM[c] as number[])[g] as number;
+      }
+      const odds = s - (logU[p] as number);
+      const post = odds > 30 ? 1 : odds < -30 ? 0 : 1 / (1 + Math.exp(-odds));
+      posterior[p] = post;
+      matches += post * (patterns.counts[p] as number);
+    }
+    const next = m.map((levels) => levels.map(() => pseudo));
+    for (let c = 0; c < comparisons; c++) {
+      const gammas = patterns.gammas[c] as Int8Array;
+      const row = next[c] as number[];
+      for (let p = 0; p < patternCount; p++) {
+        const g = gammas[p] as number;
+        if (g >= 0) row[g] = (row[g] as number) + (posterior[p] as number) * (patterns.counts[p] as number);
+      }
+    }
+    for (const row of next) {
+      const total = row.reduce((a, b) => a + b, 0);
+      for (let g = 0; g < row.length; g++) row[g] = (row[g] as number) / total;
+    }
+    const nextLambda = Math.min(Math.max(matches / totalPairs, 1e-12), 0.5);
+    let change = Math.abs(Math.log(nextLambda) - Math.log(lambda));
+    for (let c = 0; c < comparisons; c++) {
+      for (let g = 0; g < (next[c] as number[]).length; g++) {
+        change = Math.max(change, Math.abs(((next[c] as number[])[g] as number) - ((m[c] as number[])[g] as number)));
+      }
+    }
+    m = next;
+    lambda = nextLambda;
+    if (change < tolerance) {
+      converged = true;
+      iteration++;
+      break;
+    }
+  }
+  return { m, lambda, iterations: iteration, converged };
+}

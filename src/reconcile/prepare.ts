@@ -1,0 +1,232 @@
+/**
+ * Loads sources (agencies' files, or records in memory) into the engine and normalises every
+ * mapped canonical field. Each source becomes two tables: `raw_<t>` with the source's own
+ * columns, kept for reports, and `<t>` with one row per record in canonical, normalised form.
+ *
+ * Values are normalised once per distinct raw value over all sources of a run (a dictionary
+ * per kind of value), then looked up by each record: names, places and dates repeat, so this
+ * does a fraction of the work of normalising every record's values.
+ */
+import { SimpulError } from '../core/errors.js';
+import type { Engine } from './engine.js';
+import { checkMapAgainstHeader, mappedFields, type CanonicalField, type FieldMap } from './field-map.js';
+import { csvError, inspectCsv, lineOfFirstBlank, readCsvSql, type CsvLayout } from './csv-source.js';
+import { ident, lit, pipelineSql, type ValueKind } from './normalize-sql.js';
+
+export interface SourceSpec {
+  /** The CSV file, or a label for records given in memory. */
+  file: string;
+  /** The column holding each record's identifier in the source. */
+  id: string;
+  map: FieldMap;
+  /** The agency that owns the records, e.g. `ID/GOV/BPS`; used in reports. */
+  agency?: string;
+}
+
+export interface LoadedSource {
+  spec: SourceSpec;
+  table: string;
+  rawTable: string;
+  rows: number;
+  fields: ReadonlySet<CanonicalField>;
+  layout?: CsvLayout;
+}
+
+/** A record given in memory: column name → value (null, undefined or '' for missing). */
+export type InputRecord = Readonly<Record<string, string | null | undefined>>;
+
+export interface SourceInput {
+  spec: SourceSpec;
+  /** Table name for the source's records (`l`, `r`, …). */
+  table: string;
+  /** Records in memory; when absent, `spec.file` is read as CSV. */
+  records?: readonly InputRecord[];
+}
+
+/** The kind of normalisation each canonical field gets (NIK and phone have their own). */
+const FIELD_KIND: Partial<Record<CanonicalField, ValueKind>> = {
+  full_name: 'name',
+  given_name: 'name',
+  family_name: 'name',
+  birth_date: 'date',
+  sex: 'sex',
+  birth_place: 'place',
+  locality: 'place',
+  district: 'place',
+  city: 'place',
+  province: 'place',
+  address: 'address',
+  street_number: 'code',
+  postcode: 'code',
+  other_id: 'code',
+};
+
+/** The normalised column each canonical field becomes. */
+const COLUMN: Record<CanonicalField, string> = {
+  nik: 'nik',
+  full_name: 'full_name',
+  given_name: 'given',
+  family_name: 'family',
+  birth_date: 'dob',
+  sex: 'sex',
+  birth_place: 'birth_place',
+  address: 'address',
+  street_number: 'street_number',
+  locality: 'locality',
+  district: 'district',
+  city: 'city',
+  province: 'province',
+  postcode: 'postcode',
+  phone: 'phone',
+  other_id: 'other_id',
+};
+
+/** Loads and normalises sources together, so that they share the value dictionaries. */
+export async function loadSources(engine: Engine, inputs: readonly SourceInput[]): Promise<LoadedSource[]> {
+  const layouts: Array<CsvLayout | undefined> = [];
+  for (const input of inputs) layouts.push(await loadRaw(engine, input));
+  const kinds = new Set(inputs.flatMap((i) => mappedFields(i.spec.map).map((f) => FIELD_KIND[f]).filter((k): k is ValueKind => k !== undefined)));
+  for (const kind of kinds) {
+    const values = inputs.flatMap((input) =>
+      mappedFields(input.spec.map)
+        .filter((f) => FIELD_KIND[f] === kind)
+        .map((f) => `SELECT ${rawValue(input.spec.map, f)} AS raw FROM raw_${input.table}`),
+    );
+    await engine.run(
+      `CREATE OR REPLACE TABLE dict_${kind} AS ${pipelineSql(kind, `(SELECT DISTINCT raw FROM (${values.join(' UNION ALL ')}) WHERE raw IS NOT NULL)`)}`,
+      `menormalkan ${kind}`,
+    );
+  }
+  const loaded: LoadedSource[] = [];
+  for (const [i, input] of inputs.entries()) loaded.push(await normalise(engine, input, layouts[i]));
+  await addPhoneticKeys(engine, loaded);
+  return loaded;
+}
+
+/** Reads a CSV file into the engine as table `table`. */
+export async function loadCsvSource(engine: Engine, spec: SourceSpec, table: string): Promise<LoadedSource> {
+  const [loaded] = await loadSources(engine, [{ spec, table }]);
+  return loaded as LoadedSource;
+}
+
+async function loadRaw(engine: Engine, input: SourceInput): Promise<CsvLayout | undefined> {
+  const { spec, table, records } = input;
+  const rawTable = `raw_${table}`;
+  if (!records) {
+    const layout = await inspectCsv(spec.file);
+    checkMapAgainstHeader(spec.map, layout.header, spec.file, spec.id);
+    try {
+      await engine.run(`CREATE OR REPLACE TABLE ${rawTable} AS SELECT CAST(row_number() OVER () - 1 AS INTEGER) AS rid, * FROM ${readCsvSql(layout)}`, `membaca ${spec.file}`);
+    } catch (error) {
+      throw csvError(layout, error);
+    }
+    return layout;
+  }
+  const header = [...new Set(records.flatMap((r) => Object.keys(r)))];
+  checkMapAgainstHeader(spec.map, header, spec.file, spec.id);
+  if (records.length === 0) throw new SimpulError('reconcile.invalid_input', `${spec.file} has no records.`);
+  await engine.run(`CREATE OR REPLACE TABLE ${rawTable} (rid INTEGER, ${header.map((h) => `${ident(h)} VARCHAR`).join(', ')})`);
+  const chunk = 500;
+  for (let start = 0; start < records.length; start += chunk) {
+    const rows = records.slice(start, start + chunk).map((record, i) => {
+      const cells = header.map((h) => {
+        const v = record[h];
+        return v === null || v === undefined ? 'NULL' : lit(String(v));
+      });
+      return `(${start + i}, ${cells.join(', ')})`;
+    });
+    await engine.run(`INSERT INTO ${rawTable} VALUES ${rows.join(', ')}`);
+  }
+  return undefined;
+}
+
+/** The raw value of a canonical field: its columns trimmed and joined by a space. */
+function rawValue(map: FieldMap, field: CanonicalField): string {
+  const columns = map[field];
+  if (!columns) return 'CAST(NULL AS VARCHAR)';
+  if (columns.length === 1) return `nullif(trim(${ident(columns[0] as string)}), '')`;
+  return `nullif(concat_ws(' ', ${columns.map((c) => `nullif(trim(${ident(c)}), '')`).join(', ')}), '')`;
+}
+
+async function normalise(engine: Engine, input: SourceInput, layout: CsvLayout | undefined): Promise<LoadedSource> {
+  const { spec, table } = input;
+  const map = spec.map;
+  const fields = mappedFields(map);
+  const lookups = fields.filter((f) => FIELD_KIND[f] !== undefined);
+  const rawColumns = fields.map((f) => `${rawValue(map, f)} AS raw_${f}`).join(', ');
+  const joins = lookups.map((f) => `LEFT JOIN dict_${FIELD_KIND[f]} d_${f} ON d_${f}.raw = s.raw_${f}`).join('\n      ');
+  const value = (f: CanonicalField): string => (lookups.includes(f) ? `d_${f}.norm` : 'NULL');
+  const raw = (f: CanonicalField): string => (fields.includes(f) ? `s.raw_${f}` : 'CAST(NULL AS VARCHAR)');
+  // Looked-up values first, then checks and keys derived from them.
+  await engine.run(
+    `CREATE OR REPLACE TABLE ${table} AS
+    SELECT *,
+      CASE WHEN nik IS NOT NULL AND simpul_nik_structure_ok(nik) AND dob IS NOT NULL THEN
+        simpul_nik_day(nik) = day(dob) AND simpul_nik_month(nik) = month(dob) AND simpul_nik_year2(nik) = year(dob) % 100 END AS nik_dob_ok,
+      CASE WHEN nik IS NOT NULL AND simpul_nik_structure_ok(nik) AND sex IS NOT NULL THEN simpul_nik_sex(nik) = sex END AS nik_sex_ok,
+      CASE WHEN nik IS NOT NULL THEN simpul_nik_structure_ok(nik) END AS nik_structure_ok,
+      split_part(name, ' ', 1) AS first_tok,
+      string_split(name, ' ')[-1] AS last_tok,
+      CASE WHEN contains(name, ' ') THEN array_to_string(list_sort(string_split(name, ' ')), ' ') ELSE name END AS name_sorted,
+      CAST(year(dob) AS INTEGER) AS dob_year,
+      left(nik, 12) AS nik12,
+      CASE WHEN length(given) >= 3 THEN left(given, 3) END AS given_pre,
+      CASE WHEN length(family) >= 4 THEN left(family, 4) END AS family_pre,
+      CASE WHEN length(name) >= 3 THEN left(name, 3) END AS first_pre,
+      CASE WHEN length(string_split(name, ' ')[-1]) >= 4 THEN left(string_split(name, ' ')[-1], 4) END AS last_pre
+    FROM (
+      SELECT s.rid, s.id,
+        CASE WHEN simpul_nik_form_ok(s.nik_digits) THEN s.nik_digits END AS nik,
+        ${raw('nik')} IS NOT NULL AS nik_given,
+        coalesce(${value('full_name')}, nullif(concat_ws(' ', ${value('given_name')}, ${value('family_name')}), '')) AS name,
+        ${value('given_name')} AS given,
+        ${value('family_name')} AS family,
+        CAST(${value('birth_date')} AS DATE) AS dob,
+        CASE WHEN ${value('birth_date')} IS NOT NULL THEN strftime(CAST(${value('birth_date')} AS DATE), '%Y%m%d')
+             WHEN regexp_full_match(${raw('birth_date')}, '[0-9]{8}') THEN ${raw('birth_date')}
+             WHEN regexp_full_match(${raw('birth_date')}, '[0-9]{4}-[0-9]{2}-[0-9]{2}') THEN replace(${raw('birth_date')}, '-', '') END AS dob_txt,
+        ${raw('birth_date')} IS NOT NULL AS dob_given,
+        ${value('sex')} AS sex,
+        ${raw('sex')} IS NOT NULL AS sex_given,
+        ${value('birth_place')} AS birth_place, ${value('address')} AS address, ${value('street_number')} AS street_number,
+        ${value('locality')} AS locality, ${value('district')} AS district, ${value('city')} AS city, ${value('province')} AS province,
+        ${value('postcode')} AS postcode,
+        CASE WHEN length(s.phone_digits) >= 6 THEN s.phone_digits END AS phone,
+        ${value('other_id')} AS other_id
+      FROM (
+        SELECT rid, nullif(trim(${ident(spec.id)}), '') AS id, simpul_nik_digits(${rawValue(map, 'nik')}) AS nik_digits,
+          simpul_phone_digits(${rawValue(map, 'phone')}) AS phone_digits${rawColumns ? `, ${rawColumns}` : ''}
+        FROM raw_${table}
+      ) s
+      ${joins}
+    )`,
+    `menyusun ${spec.file}`,
+  );
+  const rows = await engine.number(`SELECT count(*) FROM ${table}`);
+  if (rows === 0) throw new SimpulError('reconcile.invalid_input', `${spec.file} has a header line but no records.`);
+  const blankIds = await engine.number(`SELECT count(*) FROM ${table} WHERE id IS NULL`);
+  if (blankIds > 0) {
+    const line = layout ? await lineOfFirstBlank(layout, spec.id) : undefined;
+    throw new SimpulError('reconcile.invalid_input', `${spec.file}${line ? `, line ${line}` : ''}: ${blankIds} record(s) have a blank id in column ${JSON.stringify(spec.id)}; every record needs an id.`);
+  }
+  const duplicates = await engine.rows<{ id: string; n: bigint }>(`SELECT id, count(*) AS n FROM ${table} GROUP BY id HAVING count(*) > 1 ORDER BY n DESC, id LIMIT 3`);
+  if (duplicates.length > 0) {
+    const list = duplicates.map((d) => `${JSON.stringify(d.id)} (${d.n} times)`).join(', ');
+    throw new SimpulError('reconcile.invalid_input', `${spec.file}: ids in column ${JSON.stringify(spec.id)} must be unique; repeated: ${list}.`);
+  }
+  return { spec, table, rawTable: `raw_${table}`, rows, fields: new Set(fields), ...(layout ? { layout } : {}) };
+}
+
+/** Adds phonetic keys of the given, family, first and last names, through one dictionary. */
+async function addPhoneticKeys(engine: Engine, sources: readonly LoadedSource[]): Promise<void> {
+  const values = sources.flatMap((s) => ['given', 'family', 'first_tok', 'last_tok'].map((c) => `SELECT ${c} AS raw FROM ${s.table}`));
+  await engine.run(`CREATE OR REPLACE TABLE dict_phonetic AS ${pipelineSql('phonetic', `(SELECT DISTINCT raw FROM (${values.join(' UNION ALL ')}) WHERE raw IS NOT NULL)`)}`, 'kunci fonetik');
+  for (const source of sources) {
+    await engine.run(`CREATE OR REPLACE TABLE ${source.table} AS
+      SELECT t.*, pg.norm AS given_ph, pf.norm AS family_ph, p1.norm AS first_ph, p2.norm AS last_ph FROM ${source.table} t
+      LEFT JOIN dict_phonetic pg ON pg.raw = t.given LEFT JOIN dict_phonetic pf ON pf.raw = t.family
+      LEFT JOIN dict_phonetic p1 ON p1.raw = t.first_tok LEFT JOIN dict_phonetic p2 ON p2.raw = t.last_tok`, 'kunci fonetik');
+  }
+}
+
+export { COLUMN as NORMALISED_COLUMN };
