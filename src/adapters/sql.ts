@@ -91,11 +91,8 @@ export async function createSqlBackend(config: SqlBackendConfig, options: SqlBac
     async call(request: BackendRequest): Promise<BackendResponse> {
       const { operation, where, params } = router.bind(request);
       const query = prepared.get(operation) as PreparedOperation;
-      const values = query.bind.map((name) => {
-        const value = params[name];
-        if (value === undefined) throw new SimpulError('request.invalid', `The operation ${where} needs the parameter ${name}.`);
-        return value;
-      });
+      // A parameter the request leaves out binds NULL; the params schema says which are required.
+      const values = query.bind.map((name) => params[name] ?? null);
       let rows: unknown[];
       try {
         rows = await run(query, values, operation.result === 'one' ? 1 : maxRows + 1);
