@@ -53,7 +53,7 @@ export function registerApplicationRoutes(app: HttpApp, rt: WebRuntime): void {
     return sendPage(reply, renderPage(pc, pc.lang === 'en' ? kind.title.en : kind.title.id, html`
       <h2>${t('Persetujuan penggunaan data', 'Consent to use your data')}</h2>
       <p>${t('Agar Anda tidak perlu mengisi ulang, portal akan mengambil data berikut dari instansi sumbernya. Tidak ada data yang diambil sebelum Anda setuju.', 'So that you need not type it again, the portal will fetch the following data from its source agencies. Nothing is fetched before you agree.')}</p>
-      <div class="table-scroll"><table id="consent-items">
+      <div class="table-scroll" tabindex="0" role="region" aria-label=${pc.t('Tabel, dapat digulir', 'Table, scrollable')}><table id="consent-items">
         <caption>${t('Data yang akan diambil', 'Data to be fetched')}</caption>
         <thead><tr><th scope="col">${t('Data', 'Data')}</th><th scope="col">${t('Instansi sumber', 'Source agency')}</th><th scope="col">${t('Layanan', 'Service')}</th></tr></thead>
         <tbody>${kind.items.map((i) => html`<tr><td>${pc.lang === 'en' ? i.label.en : i.label.id}</td><td>${agencyName(i.agency)}</td><td><small>${i.service}</small></td></tr>`)}</tbody>
@@ -92,7 +92,7 @@ export function registerApplicationRoutes(app: HttpApp, rt: WebRuntime): void {
     return sendPage(reply, renderPage(pc, pc.lang === 'en' ? view.kind.title.en : view.kind.title.id, html`
       <h2>${t('Pratinjau data Anda', 'Preview of your data')}</h2>
       <p>${t('Periksa data ini. Jika ada yang salah, sengketakan: permintaan koreksi dikirim ke instansi pemilik data.', 'Check this data. If something is wrong, dispute it: a correction request goes to the agency that owns the data.')}</p>
-      <div class="table-scroll"><table id="preview">
+      <div class="table-scroll" tabindex="0" role="region" aria-label=${pc.t('Tabel, dapat digulir', 'Table, scrollable')}><table id="preview">
         <caption>${t('Data dari instansi sumber', 'Data from the source agencies')}</caption>
         <thead><tr><th scope="col">${t('Data', 'Data')}</th><th scope="col">${t('Nilai', 'Value')}</th><th scope="col">${t('Sumber', 'Source')}</th><th scope="col">${t('Tindakan', 'Action')}</th></tr></thead>
         <tbody>${view.values.map((v) => html`<tr>

@@ -220,7 +220,7 @@ export function registerAuthRoutes(app: HttpApp, rt: WebRuntime): void {
         data: { working: t('Menunggu passkey…', 'Waiting for the passkey…'), failed: t('Passkey gagal.', 'Passkey failed.'), unsupported: t('Peramban ini tidak mendukung passkey.', 'This browser does not support passkeys.') } })}
       <p id="passkey-status" role="status" aria-live="polite"></p>`}
       <h2>${t('Riwayat masuk', 'Sign-in history')}</h2>
-      <div class="table-scroll"><table>
+      <div class="table-scroll" tabindex="0" role="region" aria-label=${pc.t('Tabel, dapat digulir', 'Table, scrollable')}><table>
         <caption>${t('20 kejadian terakhir', 'Last 20 events')}</caption>
         <thead><tr><th scope="col">${t('Waktu', 'Time')}</th><th scope="col">${t('Kejadian', 'Event')}</th><th scope="col">${t('Hasil', 'Outcome')}</th></tr></thead>
         <tbody>${events.map((e) => html`<tr><td>${formatTime(pc.lang, e.time)}</td><td>${e.event}${e.actor_id ? ` (${t('berbantuan', 'assisted')})` : ''}</td><td>${e.outcome}</td></tr>`)}</tbody>

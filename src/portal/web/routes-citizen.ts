@@ -46,7 +46,7 @@ export function registerCitizenRoutes(app: HttpApp, rt: WebRuntime): void {
       <p>${t('Setiap pertukaran data tentang Anda melalui Simpul, dari semua instansi. Pertukaran muncul di sini dalam hitungan detik.', 'Every exchange of data about you through Simpul, across all agencies. Exchanges appear here within seconds.')}</p>
       ${rt.exchanges === noExchangeRecords ? html`<p class="notice" role="status">${t('Pelacak belum tersambung ke catatan gerbang federasi.', 'The tracker is not yet connected to the federation gateways\' records.')}</p>` : null}
       ${page.length === 0 ? html`<p>${t('Belum ada pertukaran data tentang Anda.', 'No exchange about you yet.')}</p>` : html`
-      <div class="table-scroll"><table id="tracker">
+      <div class="table-scroll" tabindex="0" role="region" aria-label=${pc.t('Tabel, dapat digulir', 'Table, scrollable')}><table id="tracker">
         <caption>${t('Akses ke data Anda, terbaru di atas', 'Access to your data, newest first')}</caption>
         <thead><tr>
           <th scope="col">${t('Waktu', 'Time')}</th><th scope="col">${t('Peminta', 'Requested by')}</th><th scope="col">${t('Layanan (sumber)', 'Service (source)')}</th>

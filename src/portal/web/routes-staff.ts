@@ -34,7 +34,7 @@ export function registerStaffRoutes(app: HttpApp, rt: WebRuntime): void {
     const active = open.filter((c) => c.status !== 'closed');
     return sendPage(reply, renderPage(pc, t(`Kantor layanan — ${agencyName(agency)}`, `Back office — ${agencyName(agency)}`), html`
       <h2>${t('Pengaduan', 'Complaints')}</h2>
-      ${active.length === 0 ? html`<p>${t('Tidak ada pengaduan terbuka.', 'No open complaint.')}</p>` : html`<div class="table-scroll"><table id="complaints">
+      ${active.length === 0 ? html`<p>${t('Tidak ada pengaduan terbuka.', 'No open complaint.')}</p>` : html`<div class="table-scroll" tabindex="0" role="region" aria-label=${pc.t('Tabel, dapat digulir', 'Table, scrollable')}><table id="complaints">
         <caption>${t('Pengaduan yang diteruskan ke instansi Anda', 'Complaints routed to your agency')}</caption>
         <thead><tr><th scope="col">${t('Nomor', 'Id')}</th><th scope="col">${t('Diterima', 'Received')}</th><th scope="col">${t('Status', 'Status')}</th><th scope="col">${t('Batas waktu', 'Deadline')}</th></tr></thead>
         <tbody>${active.map((c) => html`<tr><td><a href=${`/kantor/pengaduan/${c.id}`}>${c.trackingId}</a></td><td>${formatDate(pc.lang, c.createdAt)}</td><td>${statusLabel(pc, c.status)}</td><td>${dueText(pc, c)}</td></tr>`)}</tbody>
