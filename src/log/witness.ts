@@ -186,10 +186,11 @@ export async function registerWitnessRoutes(app: HttpApp, witness: Witness): Pro
         tags: ['witness'],
         consumes: ['text/plain'],
         body: Type.String({ description: 'old <size>, consistency proof lines, an empty line, then the signed checkpoint' }),
-        produces: ['text/plain', TLOG_SIZE_CONTENT_TYPE, 'application/problem+json'],
+        description: `Answers 200 with cosignature lines; 409 with the size last cosigned (${TLOG_SIZE_CONTENT_TYPE}) when the old size is not it; otherwise a problem document: 400 witness.bad_request, 403 witness.bad_signature, 404 witness.unknown_log, 409 witness.root_mismatch, 422 witness.inconsistent.`,
         response: {
-          200: Type.String({ description: 'Cosignature lines (tlog-cosignature, type 0x04)' }),
-          409: Type.String({ description: `The size this witness last cosigned, in ${TLOG_SIZE_CONTENT_TYPE}; or a problem document when the roots differ at equal sizes` }),
+          200: { description: 'Cosignature lines (tlog-cosignature, type 0x04)', content: { 'text/plain': { schema: { type: 'string' } } } },
+          // Per content type, so that problem documents sent with 409 keep their own shape.
+          409: { description: 'The size this witness last cosigned for the log', content: { [TLOG_SIZE_CONTENT_TYPE]: { schema: { type: 'string' } } } },
         },
       },
     }, async (request, reply) => {
