@@ -10,9 +10,11 @@ const program = new Command('simpul')
   .version('0.1.0');
 
 const parts: Array<() => Promise<{ register(program: Command): void }>> = [
+  () => import('../adapters/cli.js'),
   () => import('../demo/cli.js'),
   () => import('../gateway/cli.js'),
   () => import('../registry/cli.js'),
+  () => import('../reconcile/cli.js'),
 ];
 
 for (const load of parts) (await load()).register(program);

@@ -142,17 +142,21 @@ function num(x: number): string {
   return Number.isFinite(x) ? x.toPrecision(12) : '0';
 }
 
-/** SQL for one comparison's contribution to the weight of a row of `pairs`. */
-export function comparisonWeightSql(model: Model, index: number): string {
+/**
+ * SQL for one comparison's contribution to the weight of a row of `pairs`; `alias` qualifies
+ * the pair's columns when other tables are joined.
+ */
+export function comparisonWeightSql(model: Model, index: number, alias?: string): string {
   const c = model.comparisons[index];
   if (!c) throw new Error(`No comparison ${index}`);
+  const q = alias ? `${alias}.` : '';
   const top = c.levels.length - 1;
   const branches = c.levels.map((level, g) => `WHEN ${g} THEN ${num(Math.log2(level.m / level.u))}`).join(' ');
-  let sql = `(CASE g_${c.name} ${branches} ELSE 0 END)`;
+  let sql = `(CASE ${q}g_${c.name} ${branches} ELSE 0 END)`;
   if (c.termFrequency) {
     const exact = c.levels[top] as { m: number; u: number };
     // Splink's adjustment: the exact level's u replaced by the agreed value's frequency.
-    sql = `(${sql} + CASE WHEN g_${c.name} = ${top} AND tf_${c.name} IS NOT NULL THEN log2(${num(exact.u)} / greatest(tf_${c.name}, ${MIN_TERM_FREQUENCY})) ELSE 0 END)`;
+    sql = `(${sql} + CASE WHEN ${q}g_${c.name} = ${top} AND ${q}tf_${c.name} IS NOT NULL THEN log2(${num(exact.u)} / greatest(${q}tf_${c.name}, ${MIN_TERM_FREQUENCY})) ELSE 0 END)`;
   }
   return sql;
 }
