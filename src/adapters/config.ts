@@ -15,7 +15,9 @@ const Bytes = (description: string) => Type.Integer({ minimum: 1, maximum: 1024 
 const Headers = Type.Record(Type.String({ pattern: '^[A-Za-z0-9-]+$' }), Type.String(), {
   description: 'Extra HTTP headers for the agency system; values may name environment variables as ${NAME}.',
 });
-const Method = Type.Union([Type.Literal('GET'), Type.Literal('POST'), Type.Literal('PUT'), Type.Literal('PATCH'), Type.Literal('DELETE')]);
+/** A closed set of strings, as one `enum` (its errors list the allowed values, unlike a union of constants). */
+const Enum = <const T extends string>(values: readonly T[], options: { description?: string } = {}) => Type.Unsafe<T>({ type: 'string', enum: values, ...options });
+const Method = Enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']);
 
 /** Fields every declared operation has, whatever the adapter. */
 const operationBase = {
@@ -78,7 +80,7 @@ export const SoapBackendConfigSchema = Type.Object({
   type: Type.Literal('soap'),
   wsdl: Type.String({ minLength: 1, description: 'URL (often the service URL with ?wsdl) or file path of the WSDL.' }),
   endpoint: Type.Optional(Type.String({ description: 'Address to call instead of the one in the WSDL.' })),
-  soapVersion: Type.Optional(Type.Union([Type.Literal('1.1'), Type.Literal('1.2')], { description: 'Default 1.1.' })),
+  soapVersion: Type.Optional(Enum(['1.1', '1.2'], { description: 'Default 1.1.' })),
   headers: Type.Optional(Headers),
   ...limits,
   operations: Type.Array(SoapOperationSchema, { minItems: 1 }),
@@ -86,7 +88,7 @@ export const SoapBackendConfigSchema = Type.Object({
 
 export const CsvOperationSchema = Type.Object({
   ...operationBase,
-  result: Type.Union([Type.Literal('one'), Type.Literal('many')], { description: '"one": the first matching row, 404 when none; "many": a page of matching rows.' }),
+  result: Enum(['one', 'many'], { description: '"one": the first matching row, 404 when none; "many": a page of matching rows.' }),
   match: Type.Optional(Type.Record(Type.String(), Type.String(), { description: 'Exact match: column → parameter. Indexed, so lookups are constant time.' })),
   filters: Type.Optional(Type.Record(Type.String(), Type.String(), { description: 'Optional equality filters: column → query parameter; applied when the parameter is given.' })),
   pageSize: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000, description: 'Default page size for "many" (default 50); ?limit= and ?offset= page.' })),
@@ -99,7 +101,7 @@ export const CsvBackendConfigSchema = Type.Object({
   folder: Type.String({ minLength: 1, description: 'Folder the agency system drops its exports into.' }),
   file: Type.Optional(Type.String({ minLength: 1, description: 'File name pattern, * matching any text (default "*.csv"); the newest settled file is served.' })),
   delimiter: Type.Optional(Type.String({ minLength: 1, maxLength: 1, description: 'Default ",". Exports from spreadsheets set to Indonesian often use ";".' })),
-  encoding: Type.Optional(Type.Union([Type.Literal('utf-8'), Type.Literal('latin1')])),
+  encoding: Type.Optional(Enum(['utf-8', 'latin1'], { description: 'Default utf-8.' })),
   columns: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { description: 'Columns the header row must have; a file without them is refused.' })),
   pollIntervalMs: Type.Optional(Milliseconds('How often to look for a new file (default 5000).')),
   settleMs: Type.Optional(Type.Integer({ minimum: 0, maximum: 600_000, description: 'A file must be unchanged this long before it is read (default 2000), so a half-written export is not read.' })),
@@ -110,7 +112,7 @@ export const CsvBackendConfigSchema = Type.Object({
 
 export const SqlOperationSchema = Type.Object({
   ...operationBase,
-  result: Type.Union([Type.Literal('one'), Type.Literal('many')], { description: '"one": the first row, 404 when none; "many": the rows, at most maxRows.' }),
+  result: Enum(['one', 'many'], { description: '"one": the first row, 404 when none; "many": the rows, at most maxRows.' }),
   sql: Type.String({ minLength: 1, maxLength: 20_000, description: 'One SELECT (or WITH … SELECT) using $1, $2, … for the parameters.' }),
   bind: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { description: 'Parameter names bound to $1, $2, … in order.' })),
   response: Type.Optional(Expression('JSONata over one row (column → value, with $params) giving the model record.')),
@@ -177,7 +179,10 @@ export function parseBackendConfig(value: unknown): BackendConfig {
   if (!validate(value)) {
     const errors = (validate.errors ?? []).slice(0, 20).map((e) => ({
       path: e.instancePath,
-      message: e.keyword === 'additionalProperties' ? `has no setting ${JSON.stringify((e.params as { additionalProperty: string }).additionalProperty)}` : (e.message ?? 'is invalid'),
+      message:
+        e.keyword === 'additionalProperties' ? `has no setting ${JSON.stringify((e.params as { additionalProperty: string }).additionalProperty)}`
+        : e.keyword === 'enum' ? `must be one of ${(e.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(', ')}`
+        : (e.message ?? 'is invalid'),
     }));
     throw new SimpulError('request.invalid', `The ${type} backend declaration is invalid: ${errors.map((e) => `${e.path || '/'} ${e.message}`).join('; ')}.`, { errors });
   }
