@@ -2,8 +2,16 @@
 
 const DAY_MS = 86_400_000;
 
+const days = new Map<string, number>();
+
 export function dayOf(iso: string): number {
-  return Math.floor(Date.parse(`${iso.slice(0, 10)}T00:00:00Z`) / DAY_MS);
+  const date = iso.length === 10 ? iso : iso.slice(0, 10);
+  let day = days.get(date);
+  if (day === undefined) {
+    day = Math.floor(Date.parse(`${date}T00:00:00Z`) / DAY_MS);
+    days.set(date, day);
+  }
+  return day;
 }
 
 const isoDays = new Map<number, string>();
@@ -18,8 +26,12 @@ export function isoDay(day: number): string {
   return iso;
 }
 
+/** `secondOfDay` in [0, 86400). */
 export function isoInstant(day: number, secondOfDay: number): string {
-  return new Date(day * DAY_MS + secondOfDay * 1000).toISOString();
+  const h = Math.floor(secondOfDay / 3600);
+  const m = Math.floor((secondOfDay % 3600) / 60);
+  const s = secondOfDay % 60;
+  return `${isoDay(day)}T${h < 10 ? '0' : ''}${h}:${m < 10 ? '0' : ''}${m}:${s < 10 ? '0' : ''}${s}.000Z`;
 }
 
 export function yearOf(day: number): number {
