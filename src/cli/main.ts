@@ -13,6 +13,7 @@ const parts: Array<() => Promise<{ register(program: Command): void }>> = [
   () => import('../adapters/cli.js'),
   () => import('../demo/cli.js'),
   () => import('../gateway/cli.js'),
+  () => import('../log/cli.js'),
   () => import('../registry/cli.js'),
   () => import('../reconcile/cli.js'),
 ];

@@ -238,12 +238,16 @@ export class LogStore implements HashSource {
   }
 
   /** Hashes of perfect subtrees, from the cache or one query for the strips it lacks. */
-  async hashes(ids: readonly NodeId[]): Promise<Buffer[]> {
+  hashes(ids: readonly NodeId[]): Promise<Buffer[]> {
+    return this.#hashes(ids, true);
+  }
+
+  async #hashes(ids: readonly NodeId[], useCache: boolean): Promise<Buffer[]> {
     const strips = stripsOf(ids);
     const found = new Map<string, Buffer>();
     const missing: { level: number; block: number; need: number; key: string }[] = [];
     for (const [key, s] of strips) {
-      const hit = this.#cached(key, s.need);
+      const hit = useCache ? this.#cached(key, s.need) : undefined;
       if (hit) found.set(key, hit);
       else missing.push({ ...s, key });
     }
@@ -256,7 +260,7 @@ export class LogStore implements HashSource {
         const key = `${row.level}/${Number(row.block)}`;
         const strip = Buffer.from(row.hashes);
         found.set(key, strip);
-        if (strip.length % HASH_SIZE === 0 && strip.length <= STRIP_BYTES) this.#remember(key, strip);
+        if (useCache && strip.length % HASH_SIZE === 0 && strip.length <= STRIP_BYTES) this.#remember(key, strip);
       }
     }
     return ids.map(({ level, index }) => {
@@ -279,7 +283,10 @@ export class LogStore implements HashSource {
     return rootAt(this, size);
   }
 
-  /** Entries [start, end) with their stored hashes; the caller checks end ≤ size. */
+  /**
+   * Entries [start, end) with their stored hashes; the caller checks end ≤ size. Read from
+   * storage, not the cache: this is what audits check, and scans would only flush the cache.
+   */
   async entries(start: number, end: number): Promise<LogEntry[]> {
     if (end <= start) return [];
     const rows = await sql<{ idx: number | string; leaf: Buffer }>`SELECT idx, leaf FROM log_leaf WHERE idx >= ${start} AND idx < ${end} ORDER BY idx`.execute(this.db);
@@ -295,7 +302,7 @@ export class LogStore implements HashSource {
       }
       counts.push(level);
     }
-    const hashes = await this.hashes(ids);
+    const hashes = await this.#hashes(ids, false);
     let at = 0;
     return rows.rows.map((row, i) => {
       const index = Number(row.idx);
