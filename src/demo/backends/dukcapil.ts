@@ -29,7 +29,7 @@ export const PersonSchema = Type.Object({
   address: AddressSchema,
   deathDate: Type.Union([Type.String({ format: 'date' }), Type.Null()]),
   updatedAt: Type.String({ format: 'date-time' }),
-}, { $id: 'DukcapilPerson' });
+});
 
 const HouseholdSchema = Type.Object({
   kk: Type.String(),
