@@ -11,7 +11,7 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -96,7 +96,7 @@ async function load(url: string, niks: string[], connections: number, headers: R
 
 function nginxConf(dir: string, listen: string, upstream: string, tls: { server?: { cert: string; key: string; ca: string }; client?: { cert: string; key: string; ca: string } }): string {
   const server = tls.server
-    ? `listen 127.0.0.1:${listen} ssl; http2 on; ssl_certificate ${tls.server.cert}; ssl_certificate_key ${tls.server.key}; ssl_client_certificate ${tls.server.ca}; ssl_verify_client on; ssl_protocols TLSv1.3;`
+    ? `listen 127.0.0.1:${listen} ssl; ssl_certificate ${tls.server.cert}; ssl_certificate_key ${tls.server.key}; ssl_client_certificate ${tls.server.ca}; ssl_verify_client on; ssl_protocols TLSv1.3;`
     : `listen 127.0.0.1:${listen};`;
   const client = tls.client
     ? `proxy_ssl_certificate ${tls.client.cert}; proxy_ssl_certificate_key ${tls.client.key}; proxy_ssl_trusted_certificate ${tls.client.ca}; proxy_ssl_verify on; proxy_ssl_name localhost; proxy_ssl_session_reuse on; proxy_ssl_protocols TLSv1.3;`
@@ -179,7 +179,8 @@ async function main() {
       nginxUrl = `http://127.0.0.1:${nginxA}/persons`;
       const probe = await fetch(`${nginxUrl}/${backend.niks[0]}`).catch(() => undefined);
       if (probe?.status !== 200) {
-        nginxNote = `nginx chain did not answer (${probe?.status ?? 'no connection'})`;
+        const errors = ['a', 'b'].map((n) => (existsSync(join(work, `nginx-${n}`, 'error.log')) ? readFileSync(join(work, `nginx-${n}`, 'error.log'), 'utf8').trim().split('\n').slice(-2).join(' | ') : '')).join(' || ');
+        nginxNote = `nginx chain did not answer (${probe?.status ?? 'no connection'}): ${errors}`;
         nginxUrl = null;
       }
     } else {
