@@ -75,6 +75,10 @@ function report(summary: TaskSummary, what: string): void {
   const { run, seconds } = summary;
   const names = run.rules.map((r) => (r.keys.length ? r.keys.join('+') : '(semua pasangan / all pairs)'));
   const rules = names.length > 8 ? `${names.slice(0, 8).join('; ')}; … +${names.length - 8}` : names.join('; ');
+  const fewest = Math.min(...summary.sources.map((s) => s.rows));
+  if (fewest < 100) {
+    process.stderr.write(`peringatan / warning: hanya ${fewest} catatan; taksiran tanpa label kurang andal di bawah beberapa ratus catatan / only ${fewest} records; unsupervised estimates are unreliable below a few hundred records.\n`);
+  }
   process.stdout.write(
     [
       `${what}`,

@@ -41,8 +41,11 @@ export interface Patterns {
 export interface EmOptions {
   maxIterations?: number;
   tolerance?: number;
-  /** Pseudo-count added to every m level so that an unseen level is rare, not impossible. */
-  pseudoCount?: number;
+  /**
+   * Share of the expected matches added to every m level, so that a level no match reached
+   * is rare rather than impossible (0.001: an unseen level gets m ≈ 1/1000).
+   */
+  smoothing?: number;
 }
 
 /** log2 Bayes factor of a level: the evidence it adds to the match weight. */
@@ -84,7 +87,7 @@ export function expectationMaximisation(
 ): { m: number[][]; lambda: number; iterations: number; converged: boolean } {
   const maxIterations = options.maxIterations ?? 200;
   const tolerance = options.tolerance ?? 1e-6;
-  const pseudo = options.pseudoCount ?? 1;
+  const smoothing = options.smoothing ?? 1e-3;
   const comparisons = patterns.gammas.length;
   const patternCount = patterns.counts.length;
   let m = mStart.map((levels) => [...levels]);
@@ -116,6 +119,7 @@ export function expectationMaximisation(
       posterior[p] = post;
       matches += post * (patterns.counts[p] as number);
     }
+    const pseudo = Math.max(smoothing * matches, 1e-9);
     const next = m.map((levels) => levels.map(() => pseudo));
     for (let c = 0; c < comparisons; c++) {
       const gammas = patterns.gammas[c] as Int8Array;
@@ -145,4 +149,17 @@ export function expectationMaximisation(
     }
   }
   return { m, lambda, iterations: iteration, converged };
+}
+
+/**
+ * Random pairs include a few true matches, so the sampled level frequencies are the mixture
+ * λ·m + (1−λ)·u rather than u. Given m and λ, this recovers u; it matters only for small inputs,
+ * where matches are a visible share of all pairs.
+ */
+export function uncontaminatedU(sampled: number[][], m: number[][], lambda: number): number[][] {
+  return sampled.map((levels, c) => {
+    const corrected = levels.map((p, g) => Math.max((p - lambda * ((m[c] as number[])[g] as number)) / (1 - lambda), p * 0.01));
+    const total = corrected.reduce((a, b) => a + b, 0);
+    return corrected.map((x) => x / total);
+  });
 }

@@ -18,13 +18,14 @@ export const NAME_PREFIX_TITLES = [
 ] as const;
 
 /**
- * Academic degrees written after a name (S.H., S.Pd., M.Kom., A.Md., Ph.D., …), as the letters
- * that follow the degree level. `s` (sarjana), `m` (magister), `d` (doktor/diploma) and `a`
- * (ahli) combine with these: S.Pd, M.Pd, S.H, M.H, A.Md, S.Kom, …
+ * Academic degrees written after a name (S.H., S.Pd., M.Kom., A.Md., M.Sc., …), as the letters
+ * that follow the degree level. `s` (sarjana), `m` (magister), `d` (doktor/diploma), `a`
+ * (ahli) and `b` (bachelor) combine with these: S.Pd, M.Pd, S.H, M.H, A.Md, S.Kom, B.Sc, …
  */
 export const DEGREE_SUFFIXES = [
   'pd', 'pdi', 'h', 'hum', 'e', 'ei', 'ak', 'kom', 'ikom', 't', 'si', 'sos', 'ip', 'psi', 'farm', 'ked', 'kes', 'kep', 'gz', 'pt', 'p', 'ag',
   'sn', 'ars', 'hut', 'pi', 'tp', 'ti', 'm', 'mb', 'md', 'kn', 'th', 'fil', 'stat', 'ds', 'tr', 'e i', 'i kom', 'sy', 'hi', 'pd i', 'kg', 'keb', 'ft', 'ab',
+  'sc', 'a', 'eng', 'ba', 'si', 'ph d',
 ] as const;
 
 /**

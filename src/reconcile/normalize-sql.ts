@@ -47,8 +47,8 @@ function words(list: readonly string[]): string {
   return list.map((w) => w.split(' ').join('[.\\s]?')).join('|');
 }
 
-const DEGREE = `(?:[sdma]\\.?\\s?(?:${words(DEGREE_SUFFIXES)})\\.?|(?:${words(DEGREE_WORDS)})\\.?)`;
-const DOTTED_DEGREE = `[sdma]\\.\\s?(?:${words(DEGREE_SUFFIXES)})\\.?`;
+const DEGREE = `(?:[sdmab]\\.?\\s?(?:${words(DEGREE_SUFFIXES)})\\.?|(?:${words(DEGREE_WORDS)})\\.?)`;
+const DOTTED_DEGREE = `[sdmab]\\.\\s?(?:${words(DEGREE_SUFFIXES)})\\.?`;
 const TITLES = `^(?:(?:${words(NAME_PREFIX_TITLES)})(?:\\.\\s*|\\s+))+`;
 const CLEAN = "lower(strip_accents(trim(v)))";
 

@@ -155,7 +155,8 @@ async function normalise(engine: Engine, input: SourceInput, layout: CsvLayout |
   const lookups = fields.filter((f) => FIELD_KIND[f] !== undefined);
   const rawColumns = fields.map((f) => `${rawValue(map, f)} AS raw_${f}`).join(', ');
   const joins = lookups.map((f) => `LEFT JOIN dict_${FIELD_KIND[f]} d_${f} ON d_${f}.raw = s.raw_${f}`).join('\n      ');
-  const value = (f: CanonicalField): string => (lookups.includes(f) ? `d_${f}.norm` : 'NULL');
+  // Unmapped fields are typed NULLs: an untyped NULL column would become INTEGER.
+  const value = (f: CanonicalField): string => (lookups.includes(f) ? `d_${f}.norm` : f === 'birth_date' ? 'CAST(NULL AS DATE)' : 'CAST(NULL AS VARCHAR)');
   const raw = (f: CanonicalField): string => (fields.includes(f) ? `s.raw_${f}` : 'CAST(NULL AS VARCHAR)');
   // Looked-up values first, then checks and keys derived from them.
   await engine.run(
@@ -230,3 +231,17 @@ async function addPhoneticKeys(engine: Engine, sources: readonly LoadedSource[])
 }
 
 export { COLUMN as NORMALISED_COLUMN };
+
+/**
+ * Normalises loose values with a pipeline, in order: for tests, previews and callers that want
+ * to show what the matcher compares.
+ */
+export async function normaliseValues(engine: Engine, kind: ValueKind, values: ReadonlyArray<string | null>): Promise<Array<string | null>> {
+  if (values.length === 0) return [];
+  const rows = values.map((v, i) => `(${i}, ${v === null ? 'NULL' : lit(v)})`).join(', ');
+  await engine.run(`CREATE OR REPLACE TEMP TABLE loose_values AS SELECT * FROM (VALUES ${rows}) t(i, raw)`);
+  const result = await engine.rows<{ i: number; norm: unknown }>(
+    `SELECT v.i, CAST(n.norm AS VARCHAR) AS norm FROM loose_values v LEFT JOIN (${pipelineSql(kind, '(SELECT DISTINCT raw FROM loose_values WHERE raw IS NOT NULL)')}) n ON n.raw = v.raw ORDER BY v.i`,
+  );
+  return result.map((r) => (r.norm === null || r.norm === undefined ? null : String(r.norm)));
+}

@@ -6,7 +6,7 @@
 import type { Engine } from './engine.js';
 import { ruleCondition, totalPairs, type BlockingRule, type PairSpace } from './blocking.js';
 import { comparisonVectorsSql, levelLabels, type Comparison } from './comparisons.js';
-import { expectationMaximisation, initialM, priorWeight, type Model, type Patterns } from './fellegi-sunter.js';
+import { expectationMaximisation, initialM, priorWeight, uncontaminatedU, type Model, type Patterns } from './fellegi-sunter.js';
 
 /** Term frequencies are never taken below this, so one odd value cannot dominate a weight. */
 const MIN_TERM_FREQUENCY = 1e-7;
@@ -119,11 +119,17 @@ export interface TrainingOptions {
 
 /** Estimates the model from the data: u by random sampling, then m and λ by EM. */
 export async function trainModel(engine: Engine, space: PairSpace, comparisons: readonly Comparison[], candidatePairs: number, options: TrainingOptions = {}): Promise<Model> {
-  const { u, sampled } = await estimateU(engine, space, comparisons, options.uSamplePairs ?? 250_000);
+  const { u: sampledU, sampled } = await estimateU(engine, space, comparisons, options.uSamplePairs ?? 250_000);
+  let u = sampledU;
   const patterns = await candidatePatterns(engine, comparisons);
   const all = totalPairs(space);
   const expectedMatches = space.kind === 'link' ? Math.min(space.leftRows, space.rightRows) * 0.5 : space.leftRows * 0.25;
-  const em = expectationMaximisation(patterns, u, comparisons.map((c) => initialM(c.levels.length)), Math.min(0.1, expectedMatches / all), all);
+  let em = expectationMaximisation(patterns, u, comparisons.map((c) => initialM(c.levels.length)), Math.min(0.1, expectedMatches / all), all);
+  if (em.lambda > 1e-4) {
+    // Matches are a visible share of random pairs: take them out of u and estimate again.
+    u = uncontaminatedU(sampledU, em.m, em.lambda);
+    em = expectationMaximisation(patterns, u, em.m, em.lambda, all);
+  }
   return {
     lambda: em.lambda,
     comparisons: comparisons.map((c, i) => {
