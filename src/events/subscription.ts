@@ -130,6 +130,7 @@ export class Subscription {
   /** Rewinds to read again from position `from` (see replaySubscription); a waiting long poll is cut short. */
   async replay(from: number, options: { reapply?: boolean } = {}): Promise<ReplayResult> {
     const result = await replaySubscription(this.#db, this.name, from, options);
+    this.#position = result.position;
     if (this.#running) {
       // Cut a waiting long poll short; the loop then reads the new position.
       this.#abort.abort();
