@@ -8,7 +8,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { createBackendApp } from '../src/adapters/backend-app.js';
-import type { Backend } from '../src/adapters/backend.js';
+import { reportsStatus, type Backend } from '../src/adapters/backend.js';
 import { parseBackendConfig, type RestBackendConfig } from '../src/adapters/config.js';
 import { createBackend } from '../src/adapters/create-backend.js';
 import { modelId } from '../src/core/model/model-id.js';
@@ -155,6 +155,13 @@ describe('REST adapter against a real JSON service', () => {
         assert.equal(answer.json().code, code, mode);
         if (mode === 'error') assert.equal(answer.json().upstreamStatus, 500);
       }
+      // The operator sees the last failure, and sees it clear once the clinic answers again.
+      assert.ok(reportsStatus(small));
+      assert.equal(small.status().state, 'degraded');
+      assert.match(small.status().message, /adapter\.upstream_too_large/);
+      clinic.setMode('normal');
+      assert.equal((await smallApp.inject({ method: 'GET', url: '/service/3171055708900001' })).statusCode, 200);
+      assert.equal(small.status().state, 'ok');
     } finally {
       clinic.setMode('normal');
       await smallApp.close();

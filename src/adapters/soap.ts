@@ -7,10 +7,11 @@
  */
 import soap from 'soap';
 import { SimpulError } from '../core/errors.js';
-import type { BackendRequest, BackendResponse, BackendStatus, ReportingBackend } from './backend.js';
+import type { BackendRequest, BackendResponse, ReportingBackend } from './backend.js';
 import { resolveEnv, type SoapBackendConfig, type SoapOperation } from './config.js';
 import { compileMapping, type Mapping } from './mapping.js';
 import { OperationRouter, jsonResponse } from './operation-router.js';
+import { StatusTracker } from './status-tracker.js';
 import { DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT_MS, tooLarge } from './upstream-body.js';
 
 type SoapMethod = (args: unknown, options?: Record<string, unknown>) => Promise<[unknown, string?, unknown?, string?]>;
@@ -49,10 +50,7 @@ export async function createSoapBackend(config: SoapBackendConfig): Promise<Repo
   );
   const callOptions = { timeout: timeoutMs, maxContentLength: maxResponseBytes, maxRedirects: 0 };
 
-  let status: BackendStatus = { state: 'unavailable', message: `The WSDL at ${wsdl} has not been read yet.`, since: new Date().toISOString() };
-  const setStatus = (state: BackendStatus['state'], message: string) => {
-    if (status.state !== state || status.message !== message) status = { state, message, since: new Date().toISOString() };
-  };
+  const status = new StatusTracker('unavailable', `The WSDL at ${wsdl} has not been read yet.`);
 
   let client: soap.Client | undefined;
   let loading: Promise<soap.Client> | undefined;
@@ -73,7 +71,7 @@ export async function createSoapBackend(config: SoapBackendConfig): Promise<Repo
         throw new SimpulError('request.invalid', `operations[${i}] names the SOAP operation ${JSON.stringify(operation.operation)}, which the WSDL at ${wsdl} does not define (it defines ${listOperations(created).join(', ')}).`);
       }
     });
-    setStatus('ok', `WSDL read from ${wsdl}.`);
+    status.set('ok', `WSDL read from ${wsdl}.`);
     return created;
   }
 
@@ -87,7 +85,7 @@ export async function createSoapBackend(config: SoapBackendConfig): Promise<Repo
       return client;
     } catch (error) {
       if (error instanceof SimpulError) throw error;
-      setStatus('unavailable', `The WSDL at ${wsdl} could not be read: ${(error as Error).message}`);
+      status.set('unavailable', `The WSDL at ${wsdl} could not be read: ${(error as Error).message}`);
       throw new SimpulError('provider.unreachable', `The legacy SOAP service's WSDL could not be read (${(error as Error).message}).`);
     }
   }
@@ -98,33 +96,43 @@ export async function createSoapBackend(config: SoapBackendConfig): Promise<Repo
     if ((error as SimpulError).code === 'request.invalid') throw error;
   }
 
-  return {
-    async call(request: BackendRequest): Promise<BackendResponse> {
-      const { operation, where, params, body } = router.bind(request);
-      const mappings = compiled.get(operation) as CompiledOperation;
-      const context = { params, body, client: request.client, purpose: request.purpose, subject: request.subject, exchangeId: request.exchangeId };
-      const args = mappings.input ? await mappings.input.evaluate(params, context) : params;
-      const method = findMethod(await ready(), operation) as SoapMethod;
+  async function call(request: BackendRequest): Promise<BackendResponse> {
+    const { operation, where, params, body } = router.bind(request);
+    const mappings = compiled.get(operation) as CompiledOperation;
+    const context = { params, body, client: request.client, purpose: request.purpose, subject: request.subject, exchangeId: request.exchangeId };
+    const args = mappings.input ? await mappings.input.evaluate(params, context) : params;
+    const method = findMethod(await ready(), operation) as SoapMethod;
 
-      let result: unknown;
-      let raw: string | undefined;
+    let result: unknown;
+    let raw: string | undefined;
+    try {
+      [result, raw] = await method(args ?? {}, callOptions);
+    } catch (error) {
+      throw await soapFailure(error, mappings.notFoundFault, { timeoutMs, maxResponseBytes, operation: operation.operation });
+    }
+    if (typeof raw !== 'string' || !ENVELOPE.test(raw)) {
+      throw new SimpulError('adapter.malformed_upstream', `The answer to ${operation.operation} is not a SOAP envelope.`);
+    }
+    if (result === undefined) {
+      throw new SimpulError('adapter.malformed_upstream', `The answer to ${operation.operation} has no ${operation.operation}Response element.`);
+    }
+    if (!mappings.response) return jsonResponse(result);
+    const mapped = await mappings.response.evaluate(result, { ...context, where });
+    if (mapped === undefined) throw new SimpulError('request.not_found', 'The legacy system has no such record.');
+    return jsonResponse(mapped);
+  }
+
+  return {
+    async call(request) {
       try {
-        [result, raw] = await method(args ?? {}, callOptions);
+        const response = await call(request);
+        status.succeeded();
+        return response;
       } catch (error) {
-        throw await soapFailure(error, mappings.notFoundFault, { timeoutMs, maxResponseBytes, operation: operation.operation });
+        throw status.failed(error);
       }
-      if (typeof raw !== 'string' || !ENVELOPE.test(raw)) {
-        throw new SimpulError('adapter.malformed_upstream', `The answer to ${operation.operation} is not a SOAP envelope.`);
-      }
-      if (result === undefined) {
-        throw new SimpulError('adapter.malformed_upstream', `The answer to ${operation.operation} has no ${operation.operation}Response element.`);
-      }
-      if (!mappings.response) return jsonResponse(result);
-      const mapped = await mappings.response.evaluate(result, { ...context, where });
-      if (mapped === undefined) throw new SimpulError('request.not_found', 'The legacy system has no such record.');
-      return jsonResponse(mapped);
     },
-    status: () => status,
+    status: () => status.get(),
     async close() {
       client = undefined;
     },

@@ -12,6 +12,7 @@ import type { BackendRequest, BackendResponse, BackendStatus, ReportingBackend }
 import { resolveEnv, type SqlBackendConfig, type SqlOperation } from './config.js';
 import { compileMapping, type Mapping } from './mapping.js';
 import { OperationRouter, jsonResponse } from './operation-router.js';
+import { StatusTracker } from './status-tracker.js';
 
 export interface SqlBackendOptions {
   /** Embedded databases the host process opened, by the name a declaration's `database` gives. */
@@ -52,10 +53,8 @@ export async function createSqlBackend(config: SqlBackendConfig, options: SqlBac
     owned = true;
   }
 
-  let status: BackendStatus = { state: 'ok', message: 'Not used yet.', since: new Date().toISOString() };
-  const setStatus = (state: BackendStatus['state'], message: string, details?: Record<string, unknown>) => {
-    status = { state, message, since: status.state === state ? status.since : new Date().toISOString(), ...(details ? { details } : {}) };
-  };
+  const status = new StatusTracker('ok', 'Not used yet.');
+  const setStatus = (state: BackendStatus['state'], message: string) => status.set(state, message);
 
   async function run(query: PreparedOperation, values: unknown[], limit: number): Promise<unknown[]> {
     return db
@@ -96,8 +95,9 @@ export async function createSqlBackend(config: SqlBackendConfig, options: SqlBac
       let rows: unknown[];
       try {
         rows = await run(query, values, operation.result === 'one' ? 1 : maxRows + 1);
-        if (status.state !== 'ok') setStatus('ok', 'Connected.');
+        status.succeeded('Connected; the last query ran.');
       } catch (error) {
+        // The operator's status keeps the database's own message; the consumer gets the code.
         throw sqlFailure(error, where, statementTimeoutMs, setStatus);
       }
       const map = (row: unknown) => (query.mapping ? query.mapping.evaluate(row, { params }) : Promise.resolve(row));
@@ -114,7 +114,7 @@ export async function createSqlBackend(config: SqlBackendConfig, options: SqlBac
       }
       return jsonResponse({ items, truncated, ...(truncated ? { maxRows } : {}) });
     },
-    status: () => status,
+    status: () => status.get(),
     async close() {
       if (owned) await db.destroy();
     },
@@ -139,7 +139,7 @@ function prepare(operation: SqlOperation, index: number): PreparedOperation {
   };
 }
 
-function sqlFailure(error: unknown, where: string, timeoutMs: number, setStatus: (state: BackendStatus['state'], message: string, details?: Record<string, unknown>) => void): SimpulError {
+function sqlFailure(error: unknown, where: string, timeoutMs: number, setStatus: (state: BackendStatus['state'], message: string) => void): SimpulError {
   if (error instanceof SimpulError) return error;
   const e = error as { code?: string; message?: string };
   const code = e.code ?? '';
