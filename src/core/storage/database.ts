@@ -7,8 +7,10 @@
  * Each component (the registry, each gateway, each demo backend) owns a schema of its own;
  * with a server URL they may share a database or each have one.
  */
-import { existsSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 
@@ -83,16 +85,25 @@ export async function openDatabase<DB>(options: DatabaseOptions): Promise<Databa
   };
 }
 
-// Creating a cluster (initdb) is the slowest part of opening PGlite; a process that opens
-// several (the demo has eleven components, the tests many) creates one and copies it.
+// Creating a cluster (initdb) is the slowest part of opening PGlite. A fresh cluster is made
+// once, dumped, and every new cluster starts from the dump: the demo has eleven components,
+// and every test process opens several. The dump is also kept in the temp directory, keyed by
+// the PGlite version, so later processes skip initdb too.
 let template: Promise<Blob> | undefined;
 function freshCluster(): Promise<Blob> {
   template ??= (async () => {
+    const entry = createRequire(import.meta.url).resolve('@electric-sql/pglite'); // …/pglite/dist/index.cjs
+    const version = (JSON.parse(readFileSync(join(dirname(entry), '..', 'package.json'), 'utf8')) as { version: string }).version;
+    const cached = join(tmpdir(), `simpul-pglite-cluster-${version}.tar`);
+    if (existsSync(cached)) return new Blob([readFileSync(cached)]);
     const { PGlite } = await import('@electric-sql/pglite');
     const lite = new PGlite();
     await lite.waitReady;
     const dump = await lite.dumpDataDir('none');
     await lite.close();
+    const partial = `${cached}.${process.pid}`;
+    writeFileSync(partial, Buffer.from(await dump.arrayBuffer()));
+    renameSync(partial, cached);
     return dump;
   })();
   return template;
