@@ -9,7 +9,7 @@
 import { openCheckpoint, type Checkpoint, type Cosignature } from './checkpoint.js';
 import { decodeExchangeLeaf } from './leaf.js';
 import { CompactRange, leafHash, verifyConsistency } from './merkle.js';
-import { decodeBase64Strict, parseVerifierKey } from './note.js';
+import { parseVerifierKey } from './note.js';
 
 export interface VerifyState {
   gateway: string;
@@ -182,8 +182,8 @@ export async function verifyLog(options: VerifyOptions): Promise<VerifyResult> {
 function checkEntry(entry: EntryJson, range: CompactRange): void {
   const index = range.size;
   if (entry.index !== index) throw new VerifyError(`Expected entry ${index}, the gateway served entry ${entry.index}.`);
-  const leaf = decodeBase64Strict(entry.leaf);
-  if (!leaf) throw new VerifyError(`Entry ${index}: the leaf is not base64.`);
+  // Lenient decoding is enough here: whatever bytes come out are checked against stored hashes.
+  const leaf = Buffer.from(entry.leaf, 'base64');
   try {
     decodeExchangeLeaf(leaf);
   } catch (error) {

@@ -1,0 +1,150 @@
+/**
+ * `npm run bench:log [-- --json] [--leaves N] [--batch B] [--url postgres://…]`
+ *
+ * 1. Sustained appends: N leaves (default 1,000,000) appended in transactions of B leaves
+ *    (default 500), as a gateway's group commit would, on a durable database (PGlite in a data
+ *    directory, or PostgreSQL with --url / DATABASE_URL), while the checkpointer signs a
+ *    checkpoint every second.
+ * 2. Inclusion proof latency at that size: from storage (cold) and from the strip cache (warm),
+ *    and through the HTTP API.
+ * 3. Full verification of the log through its public HTTP API on 127.0.0.1 (`simpul log
+ *    verify`'s code): every entry fetched, every hash recomputed and compared.
+ * With --json the last line is a JSON object with appends_per_s, inclusion_proof_ms, verify_1m_s.
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { generateSigningKey } from '../src/core/crypto.js';
+import { createHttpApp, listen } from '../src/core/http/app.js';
+import { openDatabase } from '../src/core/storage/database.js';
+import { Checkpointer } from '../src/log/checkpointer.js';
+import { encodeExchangeLeaf } from '../src/log/leaf.js';
+import { migrateLog } from '../src/log/migrations.js';
+import { registerLogRoutes } from '../src/log/routes.js';
+import { LogStore, appendLeaves, type AnyDb } from '../src/log/store.js';
+import { sampleRecord } from '../src/log/testing.js';
+import { verifyLog } from '../src/log/verify.js';
+
+const args = process.argv.slice(2);
+const flag = (name: string): string | undefined => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? args[i + 1] : undefined;
+};
+const json = args.includes('--json');
+const leaves = Number(flag('leaves') ?? 1_000_000);
+const batch = Number(flag('batch') ?? 500);
+const url = flag('url') ?? process.env.DATABASE_URL;
+const say = (line: string): void => {
+  if (json) console.error(line);
+  else console.log(line);
+};
+
+const percentile = (sorted: number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!;
+const round = (n: number, digits = 3): number => Number(n.toFixed(digits));
+
+const dir = mkdtempSync(join(tmpdir(), 'simpul-bench-log-'));
+const schema = url ? `bench_log_${process.pid}` : 'gateway';
+const database = await openDatabase<unknown>(url ? { url, schema, poolSize: 4 } : { dataDir: join(dir, 'db'), schema });
+const db = database.db as AnyDb;
+await migrateLog(db, schema);
+const store = new LogStore(db, { cacheBytes: 256 * 1024 * 1024 });
+const checkpointer = new Checkpointer({ store, key: generateSigningKey(), origin: 'simpul.go.id/ID/GOV/BENCH/gw1', onError: (e) => say(`checkpoint failed: ${String(e)}`) });
+
+say(`machine: ${cpus()[0]?.model ?? '?'} × ${cpus().length}, Node ${process.version}, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+say(`storage: ${url ? 'PostgreSQL' : 'PGlite (data directory)'}; ${leaves.toLocaleString('en')} leaves in transactions of ${batch}`);
+
+// Leaves as a gateway writes them: a pool of encoded records, each use given a fresh exchange id.
+const pool = Array.from({ length: 1000 }, (_, i) => encodeExchangeLeaf(sampleRecord(i)));
+const entry = (n: number): { exchangeId: string; leaf: Buffer } => {
+  const id = randomUUID();
+  const leaf = Buffer.from(pool[n % pool.length]!);
+  Buffer.from(id.replaceAll('-', ''), 'hex').copy(leaf, 1);
+  return { exchangeId: id, leaf };
+};
+
+// 1. Sustained appends with checkpointing on.
+checkpointer.start();
+const t0 = performance.now();
+let lastReport = t0;
+for (let done = 0; done < leaves; done += batch) {
+  const n = Math.min(batch, leaves - done);
+  const entries = Array.from({ length: n }, (_, i) => entry(done + i));
+  await db.transaction().execute((trx) => appendLeaves(trx, entries));
+  if (performance.now() - lastReport > 10_000) {
+    lastReport = performance.now();
+    say(`  ${(done + n).toLocaleString('en')} leaves, ${Math.round((done + n) / ((lastReport - t0) / 1000)).toLocaleString('en')}/s`);
+  }
+}
+const appendSeconds = (performance.now() - t0) / 1000;
+await checkpointer.stop();
+const final = await checkpointer.signNow();
+const checkpoints = Number((await db.selectFrom('log_checkpoint').select(db.fn.countAll().as('n')).executeTakeFirst())?.n ?? 0);
+const appendsPerSecond = leaves / appendSeconds;
+say(`appends: ${Math.round(appendsPerSecond).toLocaleString('en')}/s sustained (${appendSeconds.toFixed(1)} s, ${checkpoints} checkpoints signed meanwhile)`);
+
+// 2. Inclusion proofs at the final size.
+const size = (await store.head()).size;
+const cold: number[] = [];
+const coldStore = new LogStore(db, { cacheBytes: 0 });
+for (let i = 0; i < 300; i++) {
+  const index = Math.floor(Math.random() * size);
+  const s = performance.now();
+  await coldStore.inclusionProof(index, size);
+  cold.push(performance.now() - s);
+}
+// Warm: after the strips a proof needs have been read once (upper levels are shared by all).
+for (let i = 0; i < 20_000; i++) await store.inclusionProof(Math.floor(Math.random() * size), size);
+const warm: number[] = [];
+for (let i = 0; i < 5000; i++) {
+  const index = Math.floor(Math.random() * size);
+  const s = performance.now();
+  await store.inclusionProof(index, size);
+  warm.push(performance.now() - s);
+}
+cold.sort((a, b) => a - b);
+warm.sort((a, b) => a - b);
+say(`inclusion proof at ${size.toLocaleString('en')} leaves: warm p50 ${warm[warm.length >> 1]!.toFixed(3)} ms, p99 ${percentile(warm, 0.99).toFixed(3)} ms; from storage p50 ${cold[cold.length >> 1]!.toFixed(3)} ms, p99 ${percentile(cold, 0.99).toFixed(3)} ms`);
+
+const app = await createHttpApp({ title: 'bench gateway', logLevel: 'silent' });
+await registerLogRoutes(app, { store, verifierKey: checkpointer.verifierKey });
+const base = await listen(app, 0);
+const http: number[] = [];
+for (let i = 0; i < 1000; i++) {
+  const index = Math.floor(Math.random() * size);
+  const s = performance.now();
+  const r = await fetch(`${base}/log/proof/inclusion?index=${index}&size=${size}`);
+  await r.arrayBuffer();
+  http.push(performance.now() - s);
+}
+http.sort((a, b) => a - b);
+say(`inclusion proof over HTTP (127.0.0.1, keep-alive): p50 ${http[http.length >> 1]!.toFixed(3)} ms, p99 ${percentile(http, 0.99).toFixed(3)} ms`);
+
+// 3. Full verification through the public API.
+const v0 = performance.now();
+const verified = await verifyLog({ gateway: base, key: checkpointer.verifierKey, witnesses: [], quorum: 0 });
+const verifySeconds = (performance.now() - v0) / 1000;
+if (verified.checkpoint.size !== size || !verified.checkpoint.root.equals(final?.checkpoint.root ?? verified.checkpoint.root)) throw new Error('verification checked another tree');
+say(`full verification of ${size.toLocaleString('en')} leaves over HTTP: ${verifySeconds.toFixed(1)} s`);
+
+await app.close();
+if (url) await db.schema.dropSchema(schema).cascade().execute();
+await database.close();
+rmSync(dir, { recursive: true, force: true });
+
+if (json) {
+  console.log(JSON.stringify({
+    storage: url ? 'postgres' : 'pglite',
+    leaves: size,
+    batch,
+    appends_per_s: Math.round(appendsPerSecond),
+    checkpoints_signed: checkpoints,
+    inclusion_proof_ms: round(warm[warm.length >> 1]!),
+    inclusion_proof_p99_ms: round(percentile(warm, 0.99)),
+    inclusion_proof_storage_ms: round(cold[cold.length >> 1]!),
+    inclusion_proof_http_ms: round(http[http.length >> 1]!),
+    verify_1m_s: round(verifySeconds * (1_000_000 / size), 2),
+    verify_s: round(verifySeconds, 2),
+    load_average: loadavg()[0],
+  }));
+}
