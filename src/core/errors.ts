@@ -68,6 +68,7 @@ export const PROBLEMS = {
   'consent.required': { status: 403, title: 'No consent in force covers this access to personal data' },
   'consent.revoked': { status: 403, title: 'The consent was revoked; no further access is allowed' },
   'consent.expired': { status: 403, title: 'The consent has expired' },
+  'permit.signature_invalid': { status: 422, title: 'The permit document does not match a permit the portal issued (altered or forged)' },
   // Reconciliation engine.
   'reconcile.invalid_input': { status: 400, title: 'The input file cannot be read as a CSV of person records' },
   'reconcile.invalid_mapping': { status: 400, title: 'The field map is malformed or names a column the file does not have' },

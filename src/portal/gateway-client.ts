@@ -17,6 +17,8 @@ export interface GatewayRequest {
   body?: unknown;
   /** Chosen by the caller to tie its own records to the gateway's; generated when absent. */
   exchangeId?: ExchangeId;
+  /** This exchange's deadline; the client's default when absent. */
+  timeoutMs?: number;
 }
 
 export interface GatewayResponse<T = unknown> {
@@ -36,6 +38,8 @@ export class GatewayCallError extends Error {
     readonly code: string | undefined,
     detail: string,
     readonly exchangeId: ExchangeId,
+    /** The problem document as received, with any extension members (e.g. a conflicting record's id). */
+    readonly problem: Record<string, unknown> = {},
   ) {
     super(detail);
     this.name = 'GatewayCallError';
@@ -77,18 +81,20 @@ export class HttpGatewayClient implements GatewayClient {
       body = JSON.stringify(request.body);
     }
     let response: Response;
+    let text: string;
     try {
-      response = await fetch(url, { method: request.method ?? 'GET', headers, body, signal: AbortSignal.timeout(this.#options.timeoutMs) });
+      // The deadline covers the whole answer, body included.
+      response = await fetch(url, { method: request.method ?? 'GET', headers, body, signal: AbortSignal.timeout(request.timeoutMs ?? this.#options.timeoutMs) });
+      text = await response.text();
     } catch (error) {
       const timedOut = (error as Error).name === 'TimeoutError';
       throw new GatewayCallError(timedOut ? 504 : 502, timedOut ? 'provider.timeout' : 'provider.unreachable', `Gateway ${this.#options.baseUrl} ${timedOut ? 'did not answer in time' : 'could not be reached'}`, exchangeId);
     }
-    const text = await response.text();
     const parsed = parseJson(text);
     if (!response.ok) {
-      const problem = (parsed ?? {}) as { code?: unknown; detail?: unknown; title?: unknown };
+      const problem = (parsed !== null && typeof parsed === 'object' ? parsed : {}) as Record<string, unknown>;
       const detail = typeof problem.detail === 'string' ? problem.detail : typeof problem.title === 'string' ? problem.title : `HTTP ${response.status}`;
-      throw new GatewayCallError(response.status, typeof problem.code === 'string' ? problem.code : undefined, detail, exchangeId);
+      throw new GatewayCallError(response.status, typeof problem.code === 'string' ? problem.code : undefined, detail, exchangeId, problem);
     }
     return { status: response.status, exchangeId, body: (parsed ?? text) as T };
   }

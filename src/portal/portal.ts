@@ -32,6 +32,11 @@ import { registerAuthRoutes } from './web/routes-auth.js';
 import { registerCitizenRoutes } from './web/routes-citizen.js';
 import { registerComplaintRoutes } from './web/routes-complaints.js';
 import { registerStaffRoutes } from './web/routes-staff.js';
+import { registerVerificationRoutes } from './web/routes-verification.js';
+import { registerWorkflowRoutes } from './web/routes-workflow.js';
+import { Maintenance } from './maintenance.js';
+import { Permits } from './permits/permits.js';
+import { Workflow } from './workflow/workflow.js';
 import { pageContext, sendPage, setRequestState, type CookieNames, type WebRuntime } from './web/runtime.js';
 
 export const PORTAL_SUBSYSTEM = 'ID/GOV/KOMINFO/PORTAL' as SubsystemId;
@@ -54,6 +59,10 @@ export interface PortalOptions {
   holidays?: readonly string[];
   now?: () => Date;
   logLevel?: string;
+  /** How often housekeeping runs (stale complaints, interrupted workflows); 0 turns the timer off. Default 60 s. */
+  maintenanceIntervalMs?: number;
+  /** Replaces every workflow step's own time limit per attempt (tests). */
+  stepTimeoutMs?: number;
 }
 
 export interface Portal {
@@ -61,6 +70,9 @@ export interface Portal {
   readonly ctx: PortalContext;
   readonly complaints: ComplaintDesk;
   readonly applications: Applications;
+  readonly workflow: Workflow;
+  readonly permits: Permits;
+  readonly maintenance: Maintenance;
   /** Sets the public URL once the listening port is known (passkeys bind to the exact origin). */
   setPublicUrl(url: string): void;
   close(): Promise<void>;
@@ -80,6 +92,12 @@ export async function createPortal(options: PortalOptions): Promise<Portal> {
   const client = parseSubsystemId(options.client ?? PORTAL_SUBSYSTEM);
   const complaints = new ComplaintDesk(ctx, { calendar, ...(options.complaintCategories ? { categories: options.complaintCategories } : {}) });
   const applications = new Applications(ctx, options.gateway, { client, calendar });
+  const permits = new Permits(ctx);
+  const workflow = new Workflow(ctx, options.gateway, applications, permits, {
+    client, calendar, ...(options.stepTimeoutMs ? { stepTimeoutMs: options.stepTimeoutMs } : {}),
+    // `app` exists by the time a workflow runs: workflows start from its routes.
+    onError: (error, applicationId) => app.log.error({ err: error, applicationId }, 'workflow step failed unexpectedly'),
+  });
   // `__Host-` cookies must be Secure, path=/ and host-only: only possible over https.
   const prefix = secure ? '__Host-' : '';
   const cookies: CookieNames = {
@@ -87,7 +105,8 @@ export async function createPortal(options: PortalOptions): Promise<Portal> {
     passkey: `${prefix}portal_passkey`, lang: 'portal_lang', csrf: `${prefix}portal_csrf`,
   };
   const rt: WebRuntime = {
-    ctx, gateway: options.gateway, exchanges: options.exchanges ?? noExchangeRecords, complaints, applications, limits,
+    ctx, gateway: options.gateway, exchanges: options.exchanges ?? noExchangeRecords, complaints, applications, limits, permits,
+    workflow,
     throttle: { ...DEFAULT_THROTTLE, ...options.throttle },
     rp: { id: publicUrl.hostname, name: 'Portal Simpul', origin: publicUrl.origin },
     secure, cookies,
@@ -99,6 +118,7 @@ export async function createPortal(options: PortalOptions): Promise<Portal> {
     logLevel: options.logLevel,
     bodyLimit: 64 * 1024,
   });
+  const maintenance = new Maintenance(complaints, workflow, (error) => app.log.error({ err: error }, 'portal maintenance round failed'));
   await app.register(compress, { global: true, threshold: 1024, encodings: ['br', 'gzip'] });
   await app.register(cookie);
   await app.register(formbody);
@@ -155,6 +175,8 @@ export async function createPortal(options: PortalOptions): Promise<Portal> {
     registerAuthRoutes(web as HttpApp, rt);
     registerCitizenRoutes(web as HttpApp, rt);
     registerApplicationRoutes(web as HttpApp, rt);
+    registerWorkflowRoutes(web as HttpApp, rt);
+    registerVerificationRoutes(web as HttpApp, rt);
     registerComplaintRoutes(web as HttpApp, rt);
     registerStaffRoutes(web as HttpApp, rt);
   });
@@ -165,5 +187,12 @@ export async function createPortal(options: PortalOptions): Promise<Portal> {
     rt.rp = { ...rt.rp, id: parsed.hostname, origin: parsed.origin };
   }
 
-  return { app, ctx, complaints, applications, setPublicUrl, close: () => app.close() };
+  maintenance.start(options.maintenanceIntervalMs ?? 60_000);
+  async function close(): Promise<void> {
+    await maintenance.stop();
+    await workflow.close();
+    await app.close();
+  }
+
+  return { app, ctx, complaints, applications, workflow, permits, maintenance, setPublicUrl, close };
 }

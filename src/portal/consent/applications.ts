@@ -14,6 +14,8 @@ import { GatewayCallError, type GatewayClient } from '../gateway-client.js';
 import { APPLICATION_KINDS, type ApplicationKind, type DataItemSpec } from './catalogue.js';
 import { signConsent, verifyConsent, type ConsentClaims } from './consent-artefact.js';
 import type { WorkingCalendar } from '../complaints/working-days.js';
+import type { ApplicationTable } from '../storage/schema.js';
+import type { SavedNibForm } from '../workflow/nib-form.js';
 
 export interface ConsentView {
   id: string;
@@ -34,18 +36,41 @@ export interface PrefilledValue {
   disputed: boolean;
 }
 
+export interface StepView {
+  seq: number;
+  code: string;
+  agency: string;
+  service: string;
+  status: 'pending' | 'running' | 'done' | 'failed';
+  label: { id: string; en: string };
+  dueAt: Date | null;
+  /** Not finished and past its working-day deadline. */
+  overdue: boolean;
+  startedAt: Date | null;
+  finishedAt: Date | null;
+  attempts: number;
+  errorCode: string | null;
+  errorDetail: string | null;
+  exchangeIds: string[];
+}
+
 export interface ApplicationView {
   id: string;
   kind: ApplicationKind;
-  status: string;
+  status: ApplicationStatus;
   createdAt: Date;
+  submittedAt: Date | null;
   assisted: boolean;
   consent: ConsentView | null;
   values: PrefilledValue[];
-  steps: { seq: number; code: string; agency: string; status: string; dueAt: Date | null; label: { id: string; en: string } }[];
-  /** Set when the last prefill attempt failed, with the gateway's problem code. */
-  prefillError?: string;
+  /** The parts of prefilled items that have them (the address), to fill forms. */
+  parts: Record<string, Record<string, string>>;
+  form: SavedNibForm | null;
+  steps: StepView[];
+  permitNumber: string | null;
 }
+
+export type ApplicationStatus = ApplicationTable['status'];
 
 export class Applications {
   readonly #ctx: PortalContext;
@@ -81,7 +106,7 @@ export class Applications {
       exp: Math.floor(now.getTime() / 1000) + kind.consentDays * 86_400,
       purpose: kind.purpose,
       legal_basis: kind.legalBasis,
-      items: kind.items.map(({ item, service, agency }) => ({ item, service, agency })),
+      items: [...kind.items, ...kind.workflowUses].map(({ item, service, agency }) => ({ item, service, agency })),
       application: applicationId,
     };
     const jws = await signConsent(ctx.keys.consent, claims);
@@ -92,7 +117,7 @@ export class Applications {
       }).execute();
       await trx.insertInto('consent').values({
         id: consentId, account_id: input.accountId, application_id: applicationId, purpose: kind.purpose,
-        jws_sealed: seal(ctx, jws, `consent:${consentId}:jws`), services: [...new Set(kind.items.map((i) => i.service))].join(' '),
+        jws_sealed: seal(ctx, jws, `consent:${consentId}:jws`), services: [...new Set(claims.items.map((i) => i.service))].join(' '),
         created_at: now, expires_at: new Date(claims.exp * 1000), revoked_at: null,
       }).execute();
       await trx.insertInto('application_step').values(kind.steps.map((s, i) => ({
@@ -123,6 +148,7 @@ export class Applications {
     const app = await this.#application(accountId, applicationId);
     const kind = this.kind(app.kind);
     if (!app.consent_id) throw new SimpulError('consent.required', 'The application has no consent.');
+    if (app.submitted_at) throw new SimpulError('request.conflict', 'The application was submitted; its data can no longer be fetched again.');
     const services = [...new Set(kind.items.map((i) => i.service))];
     for (const service of services) {
       const claims = await this.assertConsent(accountId, app.consent_id, service, kind.purpose);
@@ -135,15 +161,17 @@ export class Applications {
       const consented = new Set(claims.items.filter((i) => i.service === service).map((i) => i.item));
       for (const spec of kind.items.filter((i) => i.service === service && consented.has(i.item))) {
         const value = spec.read(response.body);
+        const parts = spec.readParts ? seal(this.#ctx, JSON.stringify(spec.readParts(response.body)), `prefill:${applicationId}:${spec.item}:parts`) : null;
         await this.#ctx.db.insertInto('prefill_value').values({
           application_id: applicationId, item: spec.item, service, value_sealed: seal(this.#ctx, value, `prefill:${applicationId}:${spec.item}`),
-          exchange_id: response.exchangeId, fetched_at: now,
+          exchange_id: response.exchangeId, fetched_at: now, structured_sealed: parts,
         }).onConflict((c) => c.columns(['application_id', 'item']).doUpdateSet({
           value_sealed: (eb) => eb.ref('excluded.value_sealed'), exchange_id: (eb) => eb.ref('excluded.exchange_id'), fetched_at: now,
+          structured_sealed: (eb) => eb.ref('excluded.structured_sealed'),
         })).execute();
       }
     }
-    await this.#ctx.db.updateTable('application').set({ status: 'prefilled', updated_at: this.#ctx.now() }).where('id', '=', applicationId).execute();
+    await this.#ctx.db.updateTable('application').set({ status: 'prefilled', updated_at: this.#ctx.now() }).where('id', '=', applicationId).where('status', 'in', ['draft', 'prefilled']).execute();
   }
 
   /** Prefill, turning a gateway refusal into a message kept for the preview instead of an error page. */
@@ -201,7 +229,7 @@ export class Applications {
     }));
   }
 
-  async list(accountId: string): Promise<{ id: string; kind: ApplicationKind; status: string; createdAt: Date }[]> {
+  async list(accountId: string): Promise<{ id: string; kind: ApplicationKind; status: ApplicationStatus; createdAt: Date }[]> {
     const rows = await this.#ctx.db.selectFrom('application').selectAll().where('account_id', '=', accountId).orderBy('created_at', 'desc').limit(100).execute();
     return rows.map((r) => ({ id: r.id, kind: this.kind(r.kind), status: r.status, createdAt: r.created_at }));
   }
@@ -219,22 +247,44 @@ export class Applications {
     const stored = await ctx.db.selectFrom('prefill_value').selectAll().where('application_id', '=', applicationId).execute();
     const disputed = await ctx.db.selectFrom('correction_request').select('item').where('application_id', '=', applicationId).execute();
     const steps = await ctx.db.selectFrom('application_step').selectAll().where('application_id', '=', applicationId).orderBy('seq').execute();
+    const permit = await ctx.db.selectFrom('permit').select('number').where('application_id', '=', applicationId).executeTakeFirst();
+    const now = ctx.now().getTime();
     return {
       id: app.id,
       kind,
       status: app.status,
       createdAt: app.created_at,
+      submittedAt: app.submitted_at,
       assisted: app.actor_id !== null,
       consent: consentRow ? this.#consentView(consentRow) : null,
       values: kind.items.map((spec) => {
         const row = stored.find((s) => s.item === spec.item);
         return { spec, value: row ? unseal(ctx, row.value_sealed, `prefill:${applicationId}:${spec.item}`) : null, exchangeId: row?.exchange_id ?? null, disputed: disputed.some((d) => d.item === spec.item) };
       }),
-      steps: steps.map((s) => ({ seq: s.seq, code: s.code, agency: s.agency, status: s.status, dueAt: s.due_at, label: kind.steps.find((k) => k.code === s.code)?.label ?? { id: s.code, en: s.code } })),
+      parts: Object.fromEntries(stored.filter((r) => r.structured_sealed).map((r) => [r.item, JSON.parse(unseal(ctx, r.structured_sealed!, `prefill:${applicationId}:${r.item}:parts`)) as Record<string, string>])),
+      form: app.form_sealed ? JSON.parse(unseal(ctx, app.form_sealed, `application:${applicationId}:form`)) as SavedNibForm : null,
+      steps: steps.map((s) => ({
+        seq: s.seq, code: s.code, agency: s.agency, service: s.service, status: s.status,
+        label: kind.steps.find((k) => k.code === s.code)?.label ?? { id: s.code, en: s.code },
+        dueAt: s.due_at, overdue: s.status !== 'done' && s.due_at !== null && s.due_at.getTime() < now,
+        startedAt: s.started_at, finishedAt: s.finished_at, attempts: s.attempts,
+        errorCode: s.error_code, errorDetail: s.error_sealed ? unseal(ctx, s.error_sealed, `step:${applicationId}:${s.seq}:error`) : null,
+        exchangeIds: s.exchange_id ? s.exchange_id.split(' ') : [],
+      })),
+      permitNumber: permit?.number ?? null,
     };
   }
 
-  /** The working-day deadline a workflow step gets when it starts (used by the workflow engine to come). */
+  /** Keeps the completed form (checked, with its KBLI risk check) until the citizen submits. */
+  async saveForm(accountId: string, applicationId: string, form: SavedNibForm): Promise<void> {
+    const app = await this.#application(accountId, applicationId);
+    if (app.submitted_at) throw new SimpulError('request.conflict', 'The application was already submitted.');
+    await this.#ctx.db.updateTable('application')
+      .set({ form_sealed: seal(this.#ctx, JSON.stringify(form), `application:${applicationId}:form`), updated_at: this.#ctx.now() })
+      .where('id', '=', applicationId).where('submitted_at', 'is', null).execute();
+  }
+
+  /** The working-day deadline of a workflow step that starts at `from`. */
   stepDeadline(kind: ApplicationKind, code: string, from: Date): Date {
     const step = kind.steps.find((s) => s.code === code);
     if (!step) throw new SimpulError('request.not_found', `No step ${code}.`);

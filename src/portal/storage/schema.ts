@@ -138,6 +138,8 @@ export interface ApplicationTable {
   form_sealed: string | null;
   created_at: Timestamp;
   updated_at: Timestamp;
+  /** When the citizen submitted the application and its workflow started. */
+  submitted_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
 }
 
 /** One step of the multi-agency workflow; each step is an exchange through the gateways. */
@@ -154,6 +156,11 @@ export interface ApplicationStepTable {
   started_at: Timestamp | null;
   finished_at: Timestamp | null;
   result_sealed: string | null;
+  attempts: ColumnType<number, number | undefined, number>;
+  /** Why the last attempt failed: a problem code (gateway, provider or workflow check). */
+  error_code: ColumnType<string | null, string | null | undefined, string | null>;
+  /** The failure's detail, sealed (a provider's message can name the citizen). */
+  error_sealed: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface PrefillValueTable {
@@ -163,6 +170,21 @@ export interface PrefillValueTable {
   value_sealed: string;
   exchange_id: string;
   fetched_at: Timestamp;
+  /** The item's parts (an address's street, RT, RW, …) as sealed JSON, for forms that need them. */
+  structured_sealed: ColumnType<string | null, string | null | undefined, string | null>;
+}
+
+/** An issued permit: the signed document behind the PDF and the public verification page. */
+export interface PermitTable {
+  /** The permit number printed on the document, e.g. the NIB. */
+  number: string;
+  kind: string;
+  application_id: string;
+  account_id: string;
+  /** The compact JWS over the permit content (portal permit key), sealed: it names the holder. */
+  jws_sealed: string;
+  issued_at: Timestamp;
+  status: 'valid' | 'revoked';
 }
 
 export interface CorrectionRequestTable {
@@ -193,6 +215,7 @@ export interface PortalTables {
   application_step: ApplicationStepTable;
   prefill_value: PrefillValueTable;
   correction_request: CorrectionRequestTable;
+  permit: PermitTable;
 }
 
 const tz = 'timestamptz' as const;
@@ -361,6 +384,26 @@ export const portalMigrations: Migrations = {
         .addColumn('created_at', tz, (c) => c.notNull())
         .execute();
       await db.schema.createIndex('correction_request_agency').on('correction_request').columns(['agency', 'created_at']).execute();
+    },
+  },
+  '0004_workflow_and_permits': {
+    async up(db: Kysely<unknown>) {
+      await db.schema.alterTable('application').addColumn('submitted_at', tz).execute();
+      await db.schema.alterTable('application_step').addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+      await db.schema.alterTable('application_step').addColumn('error_code', 'text').execute();
+      await db.schema.alterTable('application_step').addColumn('error_sealed', 'text').execute();
+      await db.schema.alterTable('prefill_value').addColumn('structured_sealed', 'text').execute();
+      // The maintenance timer looks for workflows to resume by status.
+      await db.schema.createIndex('application_status').on('application').columns(['status', 'updated_at']).execute();
+      await db.schema.createTable('permit')
+        .addColumn('number', 'text', (c) => c.primaryKey())
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('application_id', 'uuid', (c) => c.notNull().unique().references('application.id'))
+        .addColumn('account_id', 'uuid', (c) => c.notNull().references('account.id'))
+        .addColumn('jws_sealed', 'text', (c) => c.notNull())
+        .addColumn('issued_at', tz, (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull().check(sql`status in ('valid','revoked')`))
+        .execute();
     },
   },
 };

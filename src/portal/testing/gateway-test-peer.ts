@@ -5,6 +5,7 @@
  * services from in-memory data. Tests use it until the real gateway is wired in; it also
  * records each exchange so it can serve as the data tracker's ExchangeRecordSource.
  */
+import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Nik } from '../../core/ids.js';
@@ -46,21 +47,46 @@ export interface GatewayTestPeerOptions {
   client: string;
   rights: TestPeerRight[];
   persons?: TestPerson[];
-  kbli?: Record<string, { code: string; title: string; risk: 'rendah' | 'menengah-rendah' | 'menengah-tinggi' | 'tinggi' }>;
+  /** KBLI entries as the licensing agency's `kbli` service answers them. */
+  kbli?: Record<string, TestKbli>;
+}
+
+export interface TestKbli {
+  code: string;
+  title: string;
+  sector: string;
+  riskLevel: 'RENDAH' | 'MENENGAH_RENDAH' | 'MENENGAH_TINGGI' | 'TINGGI';
+}
+
+/** A failure the peer simulates for the next `times` calls to a service. */
+export interface PeerFault {
+  /** Answer with this status and problem code (default 503 service.disabled)… */
+  status?: number;
+  code?: string;
+  /** …or hold the answer this long before answering normally (to exceed a step's time limit). */
+  delayMs?: number;
+  times?: number;
 }
 
 export interface GatewayTestPeer extends ExchangeRecordSource {
   readonly url: string;
   readonly exchanges: PeerExchange[];
-  readonly applications: unknown[];
+  /** The NIB applications the peer accepted, as its licensing service stores them. */
+  readonly applications: { id: string; nib: string; body: Record<string, unknown> }[];
+  /** Makes the next calls to a service fail or answer late. */
+  fault(service: string, fault: PeerFault): void;
   close(): Promise<void>;
 }
+
+const RISK_ORDER = ['RENDAH', 'MENENGAH_RENDAH', 'MENENGAH_TINGGI', 'TINGGI'] as const;
+const MICRO_CAPITAL_LIMIT = 1_000_000_000;
 
 const PERSONAL = new Set(['ID/GOV/DUKCAPIL/SIAK/person', 'ID/GOV/LICENSING/OSS/applications']);
 
 export async function startGatewayTestPeer(options: GatewayTestPeerOptions): Promise<GatewayTestPeer> {
   const exchanges: PeerExchange[] = [];
-  const applications: unknown[] = [];
+  const applications: GatewayTestPeer['applications'] = [];
+  const faults = new Map<string, PeerFault & { remaining: number }>();
   const persons = new Map((options.persons ?? []).map((p) => [p.nik, p]));
   const kbli = options.kbli ?? {};
 
@@ -93,20 +119,47 @@ export async function startGatewayTestPeer(options: GatewayTestPeerOptions): Pro
     }
     if (PERSONAL.has(service) && !subject) return fail(400, 'request.subject_required', 'Simpul-Subject is required');
     const ok = (status: number, body: unknown) => ({ status, body, exchange: { ...base, legalBasis: right.legalBasis, outcome: status < 400 ? 'ok' as const : 'error' as const } });
+    const problem = (status: number, code: string, detail: string, extra: Record<string, unknown> = {}) => ok(status, { type: `https://simpul.go.id/problems/${code}`, title: code, status, code, detail, ...extra });
+    const fault = faults.get(service);
+    if (fault && fault.remaining > 0) {
+      fault.remaining--;
+      if (fault.delayMs) await new Promise((r) => setTimeout(r, fault.delayMs));
+      else return problem(fault.status ?? 503, fault.code ?? 'service.disabled', 'Simulated failure');
+    }
     if (service === 'ID/GOV/DUKCAPIL/SIAK/person' && req.method === 'GET') {
       const person = persons.get(rest[0] ?? '');
       return person ? ok(200, person) : { ...ok(404, { code: 'request.not_found', status: 404, detail: 'No such person' }) };
     }
     if (service === 'ID/GOV/LICENSING/OSS/kbli' && req.method === 'GET') {
       const entry = kbli[rest[0] ?? ''];
-      return entry ? ok(200, entry) : ok(404, { code: 'request.not_found', status: 404, detail: 'No such KBLI code' });
+      return entry ? ok(200, entry) : problem(404, 'request.not_found', `No KBLI code ${rest[0]} in this table.`);
     }
     if (service === 'ID/GOV/LICENSING/OSS/applications' && req.method === 'POST') {
       const chunks: Buffer[] = [];
       for await (const chunk of req) chunks.push(chunk as Buffer);
       const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>;
-      applications.push(body);
-      return ok(201, { nib: `91${String(applications.length).padStart(11, '0')}`, status: 'issued' });
+      const codes = Array.isArray(body.kbli) ? body.kbli.map(String) : [];
+      // The licensing backend's rules, in short: micro capital, known codes, one active name per owner.
+      if (typeof body.ownerNik !== 'string' || body.ownerNik !== subject) return problem(400, 'request.invalid', 'ownerNik must be the data subject');
+      if (Number(body.investment) > MICRO_CAPITAL_LIMIT) return problem(400, 'request.invalid', 'Micro businesses only');
+      const unknown = codes.filter((c) => !kbli[c]);
+      if (codes.length === 0 || unknown.length) return problem(400, 'request.invalid', `Unknown KBLI code(s): ${unknown.join(', ')}.`);
+      const same = applications.find((a) => a.body.ownerNik === body.ownerNik && String(a.body.businessName).toUpperCase() === String(body.businessName).toUpperCase());
+      if (same) return problem(409, 'request.conflict', `This owner already has an active business named ${String(body.businessName).toUpperCase()}: NIB ${same.nib}.`, { nib: same.nib });
+      const risk = RISK_ORDER[Math.max(...codes.map((c) => RISK_ORDER.indexOf(kbli[c]!.riskLevel)))]!;
+      const requiredPermits = risk === 'RENDAH' ? [] : risk === 'TINGGI' ? ['IZIN'] : ['SERTIFIKAT_STANDAR'];
+      const id = randomUUID();
+      const nib = `9226${String(applications.length + 1).padStart(9, '0')}`;
+      applications.push({ id, nib, body });
+      return ok(201, {
+        id, status: risk === 'MENENGAH_TINGGI' || risk === 'TINGGI' ? 'MENUNGGU_VERIFIKASI' : 'NIB_TERBIT', nib, riskLevel: risk, requiredPermits,
+        ownerNik: body.ownerNik, ownerName: body.ownerName, businessName: body.businessName, kbli: codes, investment: body.investment,
+        employees: body.employees, address: body.address, submittedAt: new Date().toISOString(),
+      });
+    }
+    if (service === 'ID/GOV/LICENSING/OSS/applications' && req.method === 'GET') {
+      const found = applications.find((a) => a.id === rest[0]);
+      return found ? ok(200, { id: found.id, nib: found.nib, ...found.body }) : problem(404, 'request.not_found', `No application ${rest[0]}.`);
     }
     return fail(404, 'service.unknown', `No such service ${service}`);
   }
@@ -117,6 +170,9 @@ export async function startGatewayTestPeer(options: GatewayTestPeerOptions): Pro
     url: `http://127.0.0.1:${port}`,
     exchanges,
     applications,
+    fault(service, fault) {
+      faults.set(service, { ...fault, remaining: fault.times ?? 1 });
+    },
     async listBySubject(nik: Nik, { limit, before }) {
       return exchanges
         .filter((e) => e.subject === nik && (before === undefined || e.time < before))

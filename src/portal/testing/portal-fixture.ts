@@ -7,7 +7,7 @@ import type { Database } from '../../core/storage/database.js';
 import type { TestBackend } from '../../core/storage/testing.js';
 import { HttpGatewayClient } from '../gateway-client.js';
 import { createPortal, PORTAL_SUBSYSTEM, type Portal, type PortalOptions } from '../portal.js';
-import { startGatewayTestPeer, type GatewayTestPeer, type TestPerson } from './gateway-test-peer.js';
+import { startGatewayTestPeer, type GatewayTestPeer, type TestKbli, type TestPerson } from './gateway-test-peer.js';
 import { totpCode } from '../auth/totp.js';
 
 export const DEMO_NIK = '3201014507900001';
@@ -24,6 +24,14 @@ export function demoPerson(nik = DEMO_NIK, fullName = 'Siti Rahayu'): TestPerson
 
 export const PEER_TOKEN = 'portal-test-token';
 
+/** A few entries of the licensing agency's KBLI table, one per risk level. */
+export const TEST_KBLI: Record<string, TestKbli> = {
+  '56103': { code: '56103', title: 'Kedai Makanan', sector: 'Pariwisata', riskLevel: 'RENDAH' },
+  '47119': { code: '47119', title: 'Perdagangan Eceran Berbagai Macam Barang yang Utamanya Makanan, Minuman atau Tembakau Lainnya', sector: 'Perdagangan', riskLevel: 'RENDAH' },
+  '10710': { code: '10710', title: 'Industri Produk Roti dan Kue', sector: 'Perindustrian', riskLevel: 'MENENGAH_RENDAH' },
+  '86901': { code: '86901', title: 'Aktivitas Pelayanan Kesehatan oleh Tenaga Kesehatan selain Dokter dan Dokter Gigi', sector: 'Kesehatan', riskLevel: 'MENENGAH_TINGGI' },
+};
+
 export interface PortalFixture {
   portal: Portal;
   peer: GatewayTestPeer;
@@ -39,9 +47,10 @@ export async function portalFixture(backend: TestBackend, options: Partial<Porta
     rights: [
       { service: 'ID/GOV/DUKCAPIL/SIAK/person', purpose: 'PERIZINAN-BERUSAHA-NIB', legalBasis: 'Permendagri 102/2019' },
       { service: 'ID/GOV/LICENSING/OSS/kbli', purpose: 'PERIZINAN-BERUSAHA-NIB', legalBasis: 'PP 5/2021' },
+      { service: 'ID/GOV/LICENSING/OSS/applications', purpose: 'PERIZINAN-BERUSAHA-NIB', legalBasis: 'PP 5/2021' },
     ],
     persons: [demoPerson(), demoPerson(OTHER_NIK, 'Budi Santoso')],
-    kbli: { '47111': { code: '47111', title: 'Perdagangan eceran', risk: 'rendah' } },
+    kbli: TEST_KBLI,
   });
   const database = await backend.open<unknown>('portal_test');
   const clock = { now: new Date('2026-03-02T03:00:00Z'), advance(ms: number) { this.now = new Date(this.now.getTime() + ms); } };
@@ -80,6 +89,12 @@ export class InjectBrowser {
 
   async get(url: string): Promise<PageResponse> {
     return this.#send('GET', url);
+  }
+
+  /** A download (PDF, JSON) with this browser's cookies, as bytes. */
+  async download(url: string): Promise<{ status: number; headers: Record<string, unknown>; body: Buffer }> {
+    const res = await this.portal.app.inject({ method: 'GET', url, remoteAddress: this.ip, headers: { cookie: [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ') } });
+    return { status: res.statusCode, headers: res.headers, body: res.rawPayload };
   }
 
   async post(url: string, form: Record<string, string>, withCsrf = true): Promise<PageResponse> {

@@ -1,7 +1,7 @@
 /**
  * The portal's static assets, held in memory and served under content-hashed names with
  * immutable caching, so a phone on a slow link downloads each once. The only scripts are
- * for passkeys (WebAuthn needs JavaScript); every other page works without any.
+ * for passkeys (WebAuthn needs JavaScript) and the timeline's live update; every page works without them.
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -9,6 +9,7 @@ import { createRequire } from 'node:module';
 import { join, sep } from 'node:path';
 import { PORTAL_CSS } from './styles.js';
 import { PASSKEY_SCRIPT } from './passkey-script.js';
+import { TIMELINE_SCRIPT } from './timeline-script.js';
 
 export interface Asset {
   path: string;
@@ -31,4 +32,5 @@ export const ASSETS = {
   css: asset('portal', 'css', 'text/css; charset=utf-8', PORTAL_CSS),
   webauthn: asset('webauthn', 'js', 'text/javascript; charset=utf-8', webauthnBundle),
   passkey: asset('passkey', 'js', 'text/javascript; charset=utf-8', PASSKEY_SCRIPT),
+  timeline: asset('timeline', 'js', 'text/javascript; charset=utf-8', TIMELINE_SCRIPT),
 } as const;

@@ -6,8 +6,12 @@ import { SimpulError } from '../../core/errors.js';
 import type { HttpApp } from '../../core/http/app.js';
 import { APPLICATION_KINDS, agencyName } from '../consent/catalogue.js';
 import { html } from './html.js';
-import { Button, CsrfField, Field, formatDate, formatTime, renderPage, type PageContext } from './page.js';
+import { Button, CsrfField, Field, formatDate, renderPage, type PageContext } from './page.js';
 import { pageContext, requireSession, sendPage, type WebRuntime } from './runtime.js';
+import { Timeline } from './routes-workflow.js';
+import { ASSETS } from './assets.js';
+import { verificationUrl } from '../permits/permits.js';
+import { permitTypeLabel, riskLabel } from '../workflow/risk.js';
 
 type Form = Record<string, string | undefined>;
 const UUID = /^[0-9a-f-]{36}$/;
@@ -58,6 +62,11 @@ export function registerApplicationRoutes(app: HttpApp, rt: WebRuntime): void {
         <thead><tr><th scope="col">${t('Data', 'Data')}</th><th scope="col">${t('Instansi sumber', 'Source agency')}</th><th scope="col">${t('Layanan', 'Service')}</th></tr></thead>
         <tbody>${kind.items.map((i) => html`<tr><td>${pc.lang === 'en' ? i.label.en : i.label.id}</td><td>${agencyName(i.agency)}</td><td><small>${i.service}</small></td></tr>`)}</tbody>
       </table></div>
+      <div class="table-scroll" tabindex="0" role="region" aria-label=${pc.t('Tabel, dapat digulir', 'Table, scrollable')}><table id="consent-uses">
+        <caption>${t('Data yang dipakai dalam proses permohonan', 'Data used while the application is processed')}</caption>
+        <thead><tr><th scope="col">${t('Penggunaan', 'Use')}</th><th scope="col">${t('Instansi', 'Agency')}</th><th scope="col">${t('Layanan', 'Service')}</th></tr></thead>
+        <tbody>${kind.workflowUses.map((u) => html`<tr><td>${pc.lang === 'en' ? u.label.en : u.label.id}</td><td>${agencyName(u.agency)}</td><td><small>${u.service}</small></td></tr>`)}</tbody>
+      </table></div>
       <dl class="facts">
         <dt>${t('Tujuan', 'Purpose')}</dt><dd>${kind.purpose}</dd>
         <dt>${t('Dasar hukum', 'Legal basis')}</dt><dd>${kind.legalBasis}</dd>
@@ -84,12 +93,17 @@ export function registerApplicationRoutes(app: HttpApp, rt: WebRuntime): void {
     const id = (req.params as { id: string }).id;
     if (!UUID.test(id)) throw new SimpulError('request.not_found', 'No such application.');
     const view = await apps.view(session.account.id, id);
+    const permit = view.permitNumber ? await rt.permits.forApplication(session.account.id, id) : undefined;
     const pc = pageContext(req, reply);
     const t = pc.t;
     const q = req.query as Form;
-    const notice = q.galat ? { kind: 'alert' as const, text: problemText(pc, q.galat) } : q.sengketa ? { kind: 'notice' as const, text: t('Permintaan koreksi telah dikirim ke instansi pemilik data.', 'The correction request was sent to the agency that owns the data.') } : undefined;
-    const stepStatus = (s: string) => (s === 'done' ? t('Selesai', 'Done') : s === 'running' ? t('Berjalan', 'Running') : s === 'failed' ? t('Gagal', 'Failed') : t('Menunggu', 'Waiting'));
-    return sendPage(reply, renderPage(pc, pc.lang === 'en' ? view.kind.title.en : view.kind.title.id, html`
+    const notice = q.galat ? { kind: 'alert' as const, text: problemText(pc, q.galat) }
+      : q.sengketa ? { kind: 'notice' as const, text: t('Permintaan koreksi telah dikirim ke instansi pemilik data.', 'The correction request was sent to the agency that owns the data.') }
+        : q.diajukan ? { kind: 'notice' as const, text: t('Permohonan diajukan. Ikuti langkah-langkahnya di linimasa.', 'The application was submitted. Follow its steps on the timeline.') } : undefined;
+    const submitted = view.submittedAt !== null;
+    const fetched = view.values.every((v) => v.value !== null);
+    const live = view.steps.some((s) => s.status === 'pending' || s.status === 'running') && submitted && !view.steps.some((s) => s.status === 'failed');
+    const preview = html`
       <h2>${t('Pratinjau data Anda', 'Preview of your data')}</h2>
       <p>${t('Periksa data ini. Jika ada yang salah, sengketakan: permintaan koreksi dikirim ke instansi pemilik data.', 'Check this data. If something is wrong, dispute it: a correction request goes to the agency that owns the data.')}</p>
       <div class="table-scroll" tabindex="0" role="region" aria-label=${pc.t('Tabel, dapat digulir', 'Table, scrollable')}><table id="preview">
@@ -101,13 +115,29 @@ export function registerApplicationRoutes(app: HttpApp, rt: WebRuntime): void {
           <td>${agencyName(v.spec.agency)}</td>
           <td>${v.disputed ? t('Sedang disengketakan', 'Disputed') : v.value !== null ? html`<a href=${`/permohonan/${view.id}/sengketa?item=${v.spec.item}`}>${t('Sengketakan', 'Dispute')}<span class="vh">${` ${pc.lang === 'en' ? v.spec.label.en : v.spec.label.id}`}</span></a>` : '—'}</td>
         </tr>`)}</tbody>
-      </table></div>
-      ${view.consent ? html`<h2>${t('Persetujuan', 'Consent')}</h2>
+      </table></div>`;
+    const consent = view.consent ? html`<h2>${t('Persetujuan', 'Consent')}</h2>
         <p>${view.consent.state === 'active' ? t(`Berlaku sampai ${formatDate(pc.lang, view.consent.expiresAt)}.`, `In force until ${formatDate(pc.lang, view.consent.expiresAt)}.`) : view.consent.state === 'revoked' ? t('Dicabut.', 'Revoked.') : t('Kedaluwarsa.', 'Expired.')}</p>
         ${view.consent.state === 'active' ? html`<form method="post" action=${`/persetujuan/${view.consent.id}/cabut`}>${CsrfField(pc)}<input type="hidden" name="next" value=${`/permohonan/${view.id}`} />${Button({ children: t('Cabut persetujuan', 'Revoke consent'), secondary: true })}</form>
-        <form method="post" action=${`/permohonan/${view.id}/ambil`}>${CsrfField(pc)}${Button({ children: t('Ambil ulang data', 'Fetch the data again'), secondary: true })}</form>` : null}` : null}
-      <h2>${t('Tahapan', 'Steps')}</h2>
-      <ol id="timeline">${view.steps.map((s) => html`<li>${pc.lang === 'en' ? s.label.en : s.label.id} — ${agencyName(s.agency)}: ${stepStatus(s.status)}${s.dueAt ? ` (${t('batas', 'due')} ${formatTime(pc.lang, s.dueAt)})` : ''}</li>`)}</ol>`, notice ? { notice } : {}));
+        ${submitted ? null : html`<form method="post" action=${`/permohonan/${view.id}/ambil`}>${CsrfField(pc)}${Button({ children: t('Ambil ulang data', 'Fetch the data again'), secondary: true })}</form>`}` : null}` : null;
+    const next = submitted ? null : html`<h2>${t('Langkah berikutnya', 'Next step')}</h2>
+      ${fetched
+        ? html`<p><a class="button" id="next-step" href=${`/permohonan/${view.id}/${view.form ? 'tinjau' : 'formulir'}`}>${view.form ? t('Tinjau dan ajukan', 'Review and submit') : t('Lengkapi data usaha', 'Complete the business details')}</a></p>`
+        : html`<p>${t('Data harus diambil dari instansi sumber sebelum permohonan dapat dilanjutkan.', 'The data must be fetched from the source agencies before the application can continue.')}</p>`}`;
+    const issued = permit ? html`<section class="card" id="permit" aria-labelledby="permit-title">
+        <h2 id="permit-title">${t('Izin Anda sudah terbit', 'Your permit has been issued')}</h2>
+        <dl class="facts">
+          <dt>NIB</dt><dd id="permit-number"><strong>${permit.number}</strong></dd>
+          <dt>${t('Nama usaha', 'Business name')}</dt><dd>${permit.content.business.name}</dd>
+          <dt>${t('Tingkat risiko', 'Risk level')}</dt><dd>${riskLabel(t, permit.content.business.riskLevel)}</dd>
+          ${permit.content.business.requiredPermits.length ? html`<dt>${t('Perizinan lanjutan', 'Further permits')}</dt><dd>${permit.content.business.requiredPermits.map((p) => permitTypeLabel(t, p)).join(', ')} — ${t('menunggu verifikasi', 'awaiting verification')}</dd>` : null}
+        </dl>
+        <p><a class="button" href=${`/permohonan/${view.id}/izin.pdf`} download>${t('Unduh izin (PDF)', 'Download the permit (PDF)')}</a>
+          <a class="button secondary" href=${verificationUrl('', permit.number, permit.signature)}>${t('Periksa keaslian', 'Check authenticity')}</a></p>
+      </section>` : null;
+    return sendPage(reply, renderPage(pc, pc.lang === 'en' ? view.kind.title.en : view.kind.title.id, submitted
+      ? html`${issued}${Timeline(pc, view)}${preview}${consent}`
+      : html`${preview}${next}${consent}${Timeline(pc, view)}`, { ...(notice ? { notice } : {}), ...(live ? { scripts: [ASSETS.timeline] } : {}) }));
   });
 
   app.post('/permohonan/:id/ambil', { schema: { hide: true } }, async (req, reply) => {

@@ -11,6 +11,8 @@ import type { GatewayClient } from '../gateway-client.js';
 import type { ExchangeRecordSource } from '../tracker/exchange-record-source.js';
 import type { ComplaintDesk } from '../complaints/complaint-desk.js';
 import type { Applications } from '../consent/applications.js';
+import type { Permits } from '../permits/permits.js';
+import type { Workflow } from '../workflow/workflow.js';
 import { html, translator, type Lang } from './html.js';
 import { renderPage, type PageContext } from './page.js';
 import type { AccountKind } from '../storage/schema.js';
@@ -30,6 +32,8 @@ export interface WebRuntime {
   exchanges: ExchangeRecordSource;
   complaints: ComplaintDesk;
   applications: Applications;
+  workflow: Workflow;
+  permits: Permits;
   limits: SessionLimits;
   throttle: ThrottlePolicy;
   /** Mutable once: the port is known only after listening. */

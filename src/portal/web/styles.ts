@@ -46,6 +46,19 @@ th,td{text-align:left;vertical-align:top;padding:.5rem;border-bottom:1px solid #
 dl.facts{display:grid;grid-template-columns:minmax(7rem,max-content) 1fr;gap:.25rem 1rem}
 dl.facts dt{font-weight:600}
 dl.facts dd{margin:0}
+fieldset{border:1px solid #c8c8c8;border-radius:6px;margin:1rem 0;padding:0 1rem 1rem}
+legend{font-weight:700;padding:0 .25rem}
+ul.plain{list-style:none;margin:0;padding:0}
+.timeline{list-style:none;margin:0;padding:0;border-left:4px solid #c8c8c8}
+.step{position:relative;margin:0 0 1rem;padding:.25rem 0 .25rem 1rem}
+.step h3{font-size:1.05rem;margin:.25rem 0}
+.step::before{content:"";position:absolute;left:-.6rem;top:.6rem;width:.85rem;height:.85rem;border-radius:50%;background:#fff;border:3px solid #5a5a5a}
+.step-done::before{background:#1e6b35;border-color:#1e6b35}
+.step-running::before{border-color:#0b4f9c}
+.step-failed::before{background:#b3261e;border-color:#b3261e}
+.badge{display:inline-block;font-weight:700;border:2px solid currentColor;border-radius:1rem;padding:0 .6rem}
+.step-done .badge{color:#1e6b35}
+.step-failed .badge{color:#b3261e}
 footer{border-top:1px solid #c8c8c8;padding:1rem 0;font-size:.9rem;color:#4a4a4a}
 @media (min-width:40rem){h1{font-size:1.8rem}}
 @media (prefers-reduced-motion:reduce){*{transition:none!important;animation:none!important}}
