@@ -6,7 +6,7 @@
  * The CSV adapter serves that folder as the `respondent` service in the common model.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { mkdir, rename, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { stringify } from 'csv-stringify/sync';
 import type { CsvBackendConfig } from '../../adapters/config.js';
@@ -18,7 +18,7 @@ export const RESPONDENT_COLUMNS = [
 ] as const;
 
 export interface CsvExportOptions {
-  /** Export time, which names the file (`responden-YYYYMMDD-HHMMSS.csv`); default now. */
+  /** Export time, which names and dates the file (`responden-YYYYMMDD-HHMMSS.csv`); default now. */
   at?: Date;
   /** File name instead of the time-based one. */
   fileName?: string;
@@ -46,6 +46,8 @@ export async function writeCsvExport(folder: string, rows: readonly Respondent[]
   const text = stringify([[...RESPONDENT_COLUMNS], ...rows.map(toLegacyRow)], { delimiter: ';', bom: true, record_delimiter: 'windows' });
   const temporary = join(folder, `.${name}.${randomBytes(4).toString('hex')}.tmp`);
   await writeFile(temporary, text);
+  // Dated as exported (an export replayed from the past is already settled for the adapter).
+  if (options.at) await utimes(temporary, at, at);
   await rename(temporary, join(folder, name));
   return join(folder, name);
 }
