@@ -20,3 +20,14 @@ export function parseModelId(id: string): { name: string; version: number } | un
   if (!match) return undefined;
   return { name: match[1] as string, version: Number(match[2]) };
 }
+
+const SHORT_ID = /^(?:simpul:)?([a-z][a-z0-9-]*)\/([1-9][0-9]*)$/;
+
+/**
+ * The canonical id for `text`, which may also be written short: `person/1` or `simpul:person/1`
+ * (as registry entries and settings files sometimes do). Anything else is returned unchanged.
+ */
+export function canonicalModelId(text: string): string {
+  const short = SHORT_ID.exec(text);
+  return short ? `${MODEL_BASE}${short[1]}/${short[2]}` : text;
+}

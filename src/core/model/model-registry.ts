@@ -2,6 +2,7 @@
  * Every schema of the common data model, by id. The registry publishes these documents; the
  * provider gateway validates responses of services that declare one (`ServiceEntry.dataModel`).
  */
+import { canonicalModelId } from './model-id.js';
 import { businessSchema } from './schemas/business.js';
 import { commonSchema } from './schemas/common.js';
 import { householdSchema } from './schemas/household.js';
@@ -32,8 +33,9 @@ export const MODEL_SCHEMAS: readonly ModelSchema[] = Object.freeze([
 
 const byId = new Map(MODEL_SCHEMAS.map((schema) => [schema.$id, schema]));
 
+/** The schema with this id (canonical, or short: `person/1`, `simpul:person/1`). */
 export function getModelSchema(id: string): ModelSchema | undefined {
-  return byId.get(id);
+  return byId.get(canonicalModelId(id));
 }
 
 /** Ids of the schemas a service can declare (the entities; not the shared definitions). */

@@ -107,7 +107,14 @@ describe('common data model', () => {
     assert.deepEqual(result.ok ? [] : result.errors.map((e) => e.path), ['/items/1/kk', '/items/1/kk']);
   });
 
+  it('accepts the short forms of an id', () => {
+    assert.deepEqual(validateAgainstModel('person/1', person), { ok: true });
+    assert.deepEqual(validateAgainstModel('simpul:person/1', person), { ok: true });
+    assert.equal(getModelSchema('simpul:patient/1')?.$id, modelId('patient', 1));
+  });
+
   it('throws model.unknown for an id that names no schema', () => {
     assert.throws(() => validateAgainstModel('https://simpul.go.id/model/unicorn/1', {}), { code: 'model.unknown' });
+    assert.throws(() => validateAgainstModel('person/2', {}), { code: 'model.unknown' });
   });
 });

@@ -7,6 +7,7 @@ import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.
 import addFormatsModule from 'ajv-formats';
 import { SimpulError } from '../errors.js';
 import { addSimpulFormats } from './formats.js';
+import { canonicalModelId } from './model-id.js';
 import { MODEL_SCHEMAS, getModelSchema } from './model-registry.js';
 
 export interface ModelViolation {
@@ -36,7 +37,8 @@ function modelAjv(): Ajv2020 {
   return ajv;
 }
 
-function validatorFor(modelId: string): ValidateFunction {
+function validatorFor(id: string): ValidateFunction {
+  const modelId = canonicalModelId(id);
   let validate = validators.get(modelId);
   if (!validate) {
     if (!getModelSchema(modelId)) {
@@ -50,8 +52,8 @@ function validatorFor(modelId: string): ValidateFunction {
 }
 
 /**
- * Checks `body` (parsed JSON) against the model `modelId`. Throws `model.unknown` when the id
- * names no schema: that is a configuration error, not a bad record.
+ * Checks `body` (parsed JSON) against the model `modelId` (canonical, or short: `person/1`).
+ * Throws `model.unknown` when the id names no schema: a configuration error, not a bad record.
  *
  * @example
  *   const result = validateAgainstModel('https://simpul.go.id/model/person/1', record);
