@@ -21,6 +21,8 @@ export interface GatewayIdentity {
   tls: { keyPem: string; certPem: string };
   /** Secret salt of subject commitments; destroying it shreds the link to data subjects. */
   subjectSalt: Buffer;
+  /** Ed25519 key of the gateway's exchange log (checkpoints and cosignatures). */
+  logKey?: SigningKey;
 }
 
 export interface GatewayContext {

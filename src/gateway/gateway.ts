@@ -14,6 +14,7 @@ import type { Database } from '../core/storage/database.js';
 import { BatchSigner, BatchVerifier } from './batch-signer.js';
 import type { ConfigurationSource } from './configuration.js';
 import { consume } from './consumer.js';
+import { GatewayLog, type GatewayLogOptions } from './exchange-log.js';
 import { LocalClients, ReplayGuard, type GatewayContext, type GatewayIdentity } from './context.js';
 import { PeerClient } from './peer-client.js';
 import { provide } from './provider.js';
@@ -30,6 +31,8 @@ export interface GatewayOptions {
   clockSkewMs?: number;
   maxBodyBytes?: number;
   logLevel?: string;
+  /** The verifiable exchange log; without it records are kept but not logged in a Merkle tree. */
+  log?: GatewayLogOptions;
 }
 
 const EXCHANGE_METHODS = ['DELETE', 'GET', 'PATCH', 'POST', 'PUT'] as const;
@@ -41,10 +44,11 @@ export class Gateway {
   readonly app: HttpApp;
   readonly consumerUrl: string;
   readonly peerUrl: string;
+  readonly log: GatewayLog | undefined;
   readonly #peerServer: http2.Http2SecureServer;
   readonly #backends: Map<string, Backend>;
 
-  private constructor(fields: { identity: GatewayIdentity; store: GatewayStore; context: GatewayContext; app: HttpApp; consumerUrl: string; peerUrl: string; peerServer: http2.Http2SecureServer; backends: Map<string, Backend> }) {
+  private constructor(fields: { identity: GatewayIdentity; store: GatewayStore; context: GatewayContext; app: HttpApp; consumerUrl: string; peerUrl: string; peerServer: http2.Http2SecureServer; backends: Map<string, Backend>; log: GatewayLog | undefined }) {
     this.identity = fields.identity;
     this.store = fields.store;
     this.context = fields.context;
@@ -53,6 +57,7 @@ export class Gateway {
     this.peerUrl = fields.peerUrl;
     this.#peerServer = fields.peerServer;
     this.#backends = fields.backends;
+    this.log = fields.log;
   }
 
   static async start(options: GatewayOptions): Promise<Gateway> {
@@ -109,6 +114,9 @@ export class Gateway {
         },
       });
     });
+    const log = options.log
+      ? await GatewayLog.attach({ ...options.log, gatewayId: options.identity.id, database: options.database, records: store, config: options.configuration, peers: context.peers, app, onError: (error) => app.log.warn({ err: error }, 'exchange log') })
+      : undefined;
     const consumerUrl = await listen(app, options.consumer.port, options.consumer.host);
 
     const peerServer = http2.createSecureServer({
@@ -122,7 +130,8 @@ export class Gateway {
     });
     const fingerprints = new WeakMap<object, string | undefined>();
     peerServer.on('request', (req: Http2ServerRequest, res: Http2ServerResponse) => {
-      void handlePeerRequest(context, req, res, fingerprints);
+      if (log && req.method === 'POST' && req.url === '/witness/add-checkpoint') void handleWitnessRequest(context, log, req, res);
+      else void handlePeerRequest(context, req, res, fingerprints);
     });
     peerServer.on('sessionError', () => undefined);
     await new Promise<void>((resolve, reject) => {
@@ -132,7 +141,8 @@ export class Gateway {
     const address = peerServer.address() as AddressInfo;
     const peerUrl = `https://${options.peer.host ?? '127.0.0.1'}:${address.port}`;
     options.configuration.start();
-    return new Gateway({ identity: options.identity, store, context, app, consumerUrl, peerUrl, peerServer, backends });
+    await log?.start();
+    return new Gateway({ identity: options.identity, store, context, app, consumerUrl, peerUrl, peerServer, backends, log });
   }
 
   /** Issues a new bearer token for a local subsystem; only its hash is stored. */
@@ -150,6 +160,7 @@ export class Gateway {
 
   async close(): Promise<void> {
     this.context.config.stop();
+    await this.log?.close();
     await this.app.close();
     await new Promise<void>((resolve) => {
       this.#peerServer.close(() => resolve());
@@ -190,6 +201,26 @@ async function handlePeerRequest(ctx: GatewayContext, req: Http2ServerRequest, r
     const doc = tooLarge ? problem('request.body_too_large', `Message bodies are limited to ${ctx.maxBodyBytes} bytes.`) : problem('internal.error');
     if (!res.headersSent) res.writeHead(doc.status, { 'content-type': 'application/problem+json' });
     res.end(JSON.stringify(doc));
+  }
+}
+
+/** A checkpoint from another gateway's log, to cosign (C2SP tlog-witness add-checkpoint). */
+async function handleWitnessRequest(ctx: GatewayContext, log: GatewayLog, req: Http2ServerRequest, res: Http2ServerResponse): Promise<void> {
+  try {
+    const body = (await readBody(req, 64 * 1024)) ?? Buffer.alloc(0);
+    const result = await log.witness.addCheckpoint(body.toString('utf8'));
+    if ('error' in result) {
+      const doc = result.error.toProblem();
+      res.writeHead(doc.status, { 'content-type': 'application/problem+json' }).end(JSON.stringify(doc));
+    } else if (result.status === 409) {
+      res.writeHead(409, { 'content-type': 'text/x.tlog.size' }).end(`${result.size}\n`);
+    } else {
+      res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' }).end(result.cosignature);
+    }
+  } catch (error) {
+    ctx.onInternalError(error);
+    if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/problem+json' });
+    res.end(JSON.stringify(problem('internal.error')));
   }
 }
 

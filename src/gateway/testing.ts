@@ -35,8 +35,9 @@ export class TestFederation {
     const { privateKeyPem, csrPem } = await createTlsKeyAndCsr(id, ['127.0.0.1', 'localhost']);
     const certPem = await issueCertificate(this.ca, csrPem, { days: 30 });
     const signingKey = generateSigningKey();
-    this.gateways.push({ id, member: member as MemberId, address: 'https://127.0.0.1:1', tlsCertificate: certPem, signingKey: b64.encode(signingKey.publicKey), status: 'active' });
-    return { id, member: member as MemberId, signingKey, tls: { keyPem: privateKeyPem, certPem }, subjectSalt: randomBytes(32) };
+    const logKey = generateSigningKey();
+    this.gateways.push({ id, member: member as MemberId, address: 'https://127.0.0.1:1', tlsCertificate: certPem, signingKey: b64.encode(signingKey.publicKey), logKey: b64.encode(logKey.publicKey), status: 'active' });
+    return { id, member: member as MemberId, signingKey, logKey, tls: { keyPem: privateKeyPem, certPem }, subjectSalt: randomBytes(32) };
   }
 
   setAddress(gatewayId: string, address: string): void {
