@@ -15,6 +15,12 @@ export interface CreateBackendOptions {
   databases?: Record<string, Kysely<unknown>>;
 }
 
+/** A declaration as read from a settings file, not yet checked. */
+export interface UncheckedDeclaration {
+  type: string;
+  [setting: string]: unknown;
+}
+
 /**
  * Checks the declaration (it may come straight from JSON) and builds its backend. Throws
  * `request.invalid` naming what is wrong: a bad declaration stops the gateway at start-up.
@@ -22,8 +28,9 @@ export interface CreateBackendOptions {
  * @example
  *   const backend = await createBackend({ type: 'csv', folder: '/data/bps', operations: [...] });
  *   const response = await backend.call(request);
+ *   // As a gateway's backend factory: startGatewayFromSettings(file, { backendFactory: createBackend })
  */
-export async function createBackend(config: BackendConfig, options: CreateBackendOptions = {}): Promise<Backend> {
+export async function createBackend(config: BackendConfig | UncheckedDeclaration, options: CreateBackendOptions = {}): Promise<Backend> {
   const checked = parseBackendConfig(config);
   switch (checked.type) {
     case 'http':
