@@ -9,6 +9,8 @@ import { parseNik } from '../../core/ids.js';
 import { SimpulError } from '../../core/errors.js';
 import type { HttpApp } from '../../core/http/app.js';
 import type { Migrations } from '../../core/storage/migrate.js';
+import { addressChanged } from '../../events/event.js';
+import { appendToOutbox, outboxMigration } from '../../events/outbox.js';
 import type { FederationData, Person } from '../data/types.js';
 import type { AgencyModule } from './agency-module.js';
 import { AddressSchema, responses } from './schemas.js';
@@ -86,6 +88,8 @@ const migrations: Migrations = {
       `).execute(db);
     },
   },
+  // Change events for subscribing agencies (src/events): written in the change's own transaction.
+  '0002_event_outbox': outboxMigration,
 };
 
 const PERSON_COLUMNS = `nik, kk, full_name, sex, birth_place, to_char(birth_date, 'YYYY-MM-DD') as birth_date,
@@ -202,7 +206,7 @@ function routes(app: HttpApp, db: Kysely<unknown>): void {
 
   app.patch('/persons/:nik/address', {
     schema: {
-      summary: 'Change a person\'s address (pindah domisili); records the change for subscribers',
+      summary: 'Change a person\'s address (pindah domisili); records the change and its person.address_changed event for subscribers',
       tags: ['persons'],
       params: NikParams,
       body: AddressPatchSchema,
@@ -225,6 +229,7 @@ function routes(app: HttpApp, db: Kysely<unknown>): void {
         where nik = ${nik}
         returning ${sql.raw(PERSON_COLUMNS)}`.execute(trx);
       await sql`insert into address_change (nik, previous, current) values (${nik}, ${JSON.stringify(previous)}::jsonb, ${JSON.stringify(next)}::jsonb)`.execute(trx);
+      await appendToOutbox(trx, [addressChanged(nik, previous, next)]);
       return toPerson(updated[0] as PersonRow);
     });
     return person;
