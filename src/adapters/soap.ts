@@ -75,7 +75,7 @@ export async function createSoapBackend(config: SoapBackendConfig): Promise<Repo
     return created;
   }
 
-  async function ready(): Promise<soap.Client> {
+  async function ready(atStartup = false): Promise<soap.Client> {
     if (client) return client;
     loading ??= load().finally(() => {
       loading = undefined;
@@ -84,20 +84,25 @@ export async function createSoapBackend(config: SoapBackendConfig): Promise<Repo
       client = await loading;
       return client;
     } catch (error) {
-      if (error instanceof SimpulError) throw error;
+      if (error instanceof SimpulError) {
+        if (atStartup) throw error;
+        // Read late (the service was down at start-up) and found not to match: the operator's to fix.
+        status.set('unavailable', error.message);
+        throw new SimpulError('provider.error', 'The backend declaration does not match the legacy service; its operator has been told.');
+      }
       status.set('unavailable', `The WSDL at ${wsdl} could not be read: ${(error as Error).message}`);
       throw new SimpulError('provider.unreachable', `The legacy SOAP service's WSDL could not be read (${(error as Error).message}).`);
     }
   }
 
   try {
-    await ready();
+    await ready(true);
   } catch (error) {
     if ((error as SimpulError).code === 'request.invalid') throw error;
   }
 
   async function call(request: BackendRequest): Promise<BackendResponse> {
-    const { operation, where, params, body } = router.bind(request);
+    const { operation, params, body } = router.bind(request);
     const mappings = compiled.get(operation) as CompiledOperation;
     const context = { params, body, client: request.client, purpose: request.purpose, subject: request.subject, exchangeId: request.exchangeId };
     const args = mappings.input ? await mappings.input.evaluate(params, context) : params;
@@ -117,7 +122,7 @@ export async function createSoapBackend(config: SoapBackendConfig): Promise<Repo
       throw new SimpulError('adapter.malformed_upstream', `The answer to ${operation.operation} has no ${operation.operation}Response element.`);
     }
     if (!mappings.response) return jsonResponse(result);
-    const mapped = await mappings.response.evaluate(result, { ...context, where });
+    const mapped = await mappings.response.evaluate(result, context);
     if (mapped === undefined) throw new SimpulError('request.not_found', 'The legacy system has no such record.');
     return jsonResponse(mapped);
   }
