@@ -104,8 +104,10 @@ for (const backend of testBackends()) {
 
     it('keeps each main page within the page-weight budget (JS <= 200 KB compressed)', async () => {
       const weights: string[] = [];
-      for (const path of ['/masuk', '/', '/layanan', '/layanan/nib-umk', '/pelacak', '/pengaduan', '/akun', '/lacak']) {
-        const client = path === '/masuk' || path === '/lacak' ? new InjectBrowser(f.portal, '10.1.0.8') : browser;
+      const applicationPage = /href="(\/permohonan\/[0-9a-f-]{36})"/.exec((await browser.get('/layanan')).body)?.[1];
+      assert.ok(applicationPage, 'an application exists from the consent test');
+      for (const path of ['/masuk', '/', '/layanan', '/layanan/nib-umk', applicationPage, '/pelacak', '/pengaduan', '/akun', '/lacak', '/verifikasi']) {
+        const client = path === '/masuk' || path === '/lacak' || path === '/verifikasi' ? new InjectBrowser(f.portal, '10.1.0.8') : browser;
         const page = await client.get(path);
         assert.equal(page.status, 200, path);
         const scripts = [...page.body.matchAll(/<script src="([^"]+)"/g)].map((m) => m[1]!);

@@ -57,12 +57,12 @@ export function registerApplicationRoutes(app: HttpApp, rt: WebRuntime): void {
     return sendPage(reply, renderPage(pc, pc.lang === 'en' ? kind.title.en : kind.title.id, html`
       <h2>${t('Persetujuan penggunaan data', 'Consent to use your data')}</h2>
       <p>${t('Agar Anda tidak perlu mengisi ulang, portal akan mengambil data berikut dari instansi sumbernya. Tidak ada data yang diambil sebelum Anda setuju.', 'So that you need not type it again, the portal will fetch the following data from its source agencies. Nothing is fetched before you agree.')}</p>
-      <div class="table-scroll" tabindex="0" role="region" aria-label=${pc.t('Tabel, dapat digulir', 'Table, scrollable')}><table id="consent-items">
+      <div class="table-scroll" tabindex="0" role="region" aria-label=${t('Data yang akan diambil', 'Data to be fetched')}><table id="consent-items">
         <caption>${t('Data yang akan diambil', 'Data to be fetched')}</caption>
         <thead><tr><th scope="col">${t('Data', 'Data')}</th><th scope="col">${t('Instansi sumber', 'Source agency')}</th><th scope="col">${t('Layanan', 'Service')}</th></tr></thead>
         <tbody>${kind.items.map((i) => html`<tr><td>${pc.lang === 'en' ? i.label.en : i.label.id}</td><td>${agencyName(i.agency)}</td><td><small>${i.service}</small></td></tr>`)}</tbody>
       </table></div>
-      <div class="table-scroll" tabindex="0" role="region" aria-label=${pc.t('Tabel, dapat digulir', 'Table, scrollable')}><table id="consent-uses">
+      <div class="table-scroll" tabindex="0" role="region" aria-label=${t('Data yang dipakai dalam proses permohonan', 'Data used while the application is processed')}><table id="consent-uses">
         <caption>${t('Data yang dipakai dalam proses permohonan', 'Data used while the application is processed')}</caption>
         <thead><tr><th scope="col">${t('Penggunaan', 'Use')}</th><th scope="col">${t('Instansi', 'Agency')}</th><th scope="col">${t('Layanan', 'Service')}</th></tr></thead>
         <tbody>${kind.workflowUses.map((u) => html`<tr><td>${pc.lang === 'en' ? u.label.en : u.label.id}</td><td>${agencyName(u.agency)}</td><td><small>${u.service}</small></td></tr>`)}</tbody>
