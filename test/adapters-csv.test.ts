@@ -246,6 +246,23 @@ describe('CSV adapter against a real export folder', () => {
     }
   });
 
+  it('reads RFC 4180 quoting (delimiters, quotes and line breaks inside fields) and Latin-1 exports', async () => {
+    const dir = await mkdtemp(join(folder, 'rfc4180-'));
+    const text = 'id,nama,alamat\r\n1,"Jos\u00e9 ""Budi"" Santoso","Jl. Kenari, No. 5\r\nBlok A"\r\n2,Siti,\r\n';
+    const path = join(dir, 'warga.csv');
+    await writeFile(path, Buffer.from(text, 'latin1'));
+    await utimes(path, past(60), past(60));
+    const backend = await createBackend({ type: 'csv', folder: dir, encoding: 'latin1', operations: [{ path: '/{id}', result: 'one', match: { id: 'id' } }] });
+    const app = await createBackendApp(backend);
+    try {
+      assert.deepEqual((await app.inject({ method: 'GET', url: '/service/1' })).json(), { id: '1', nama: 'Jos\u00e9 "Budi" Santoso', alamat: 'Jl. Kenari, No. 5\r\nBlok A' });
+      assert.deepEqual((await app.inject({ method: 'GET', url: '/service/2' })).json(), { id: '2', nama: 'Siti', alamat: '' });
+    } finally {
+      await app.close();
+      await backend.close();
+    }
+  });
+
   it('fails a mapping that breaks on a row with adapter.mapping_failed', async () => {
     const dir = await mkdtemp(join(folder, 'mapping-'));
     await exportAt(dir, [respondent(1)], 60);
