@@ -105,7 +105,8 @@ export const kemenkesPatientHandler: EventHandler = handler(
     } else if (event.type === 'person.name_changed') {
       patch = { name: [{ use: 'official', text: titleCase((event.data as EventData['person.name_changed']).fullName) }] };
     } else if (event.type === 'person.died') {
-      patch = { deceasedDateTime: (event.data as EventData['person.died']).deathDate };
+      // The registry records the date only; KEMENKES writes dateTimes at local midnight (WIB), as its own records do.
+      patch = { deceasedDateTime: `${(event.data as EventData['person.died']).deathDate}T00:00:00+07:00` };
       remove = 'deceasedBoolean';
     } else {
       return;
