@@ -7,18 +7,22 @@
  *    checkpoint every second.
  * 2. Inclusion proof latency at that size: from storage (cold) and from the strip cache (warm),
  *    and through the HTTP API.
- * 3. Full verification of the log through its public HTTP API on 127.0.0.1 (`simpul log
- *    verify`'s code): every entry fetched, every hash recomputed and compared.
+ * 3. Full verification: from the database (`simpul log fsck`'s code), and through the public
+ *    HTTP API on 127.0.0.1 served by a separate gateway process (`simpul log verify`'s code):
+ *    every entry fetched, every hash recomputed and compared.
  * With --json the last line is a JSON object with appends_per_s, inclusion_proof_ms, verify_1m_s.
  */
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { generateSigningKey } from '../src/core/crypto.js';
 import { createHttpApp, listen } from '../src/core/http/app.js';
 import { openDatabase } from '../src/core/storage/database.js';
 import { Checkpointer } from '../src/log/checkpointer.js';
+import { fsck } from '../src/log/fsck.js';
 import { encodeExchangeLeaf } from '../src/log/leaf.js';
 import { migrateLog } from '../src/log/migrations.js';
 import { registerLogRoutes } from '../src/log/routes.js';
@@ -32,6 +36,7 @@ const flag = (name: string): string | undefined => {
   return i >= 0 ? args[i + 1] : undefined;
 };
 const json = args.includes('--json');
+const serve = flag('serve');
 const leaves = Number(flag('leaves') ?? 1_000_000);
 const batch = Number(flag('batch') ?? 500);
 const url = flag('url') ?? process.env.DATABASE_URL;
@@ -39,6 +44,17 @@ const say = (line: string): void => {
   if (json) console.error(line);
   else console.log(line);
 };
+
+// Serve mode: the gateway side of the verification, in its own process as in real life.
+if (serve) {
+  const { dataDir, url: serverUrl, schema: serverSchema, key } = JSON.parse(serve) as { dataDir?: string; url?: string; schema: string; key: string };
+  const served = await openDatabase<unknown>(serverUrl ? { url: serverUrl, schema: serverSchema, poolSize: 4 } : { dataDir, schema: serverSchema });
+  const app = await createHttpApp({ title: 'bench gateway', logLevel: 'silent' });
+  await registerLogRoutes(app, { store: new LogStore(served.db as AnyDb), verifierKey: key });
+  console.log(await listen(app, 0));
+  process.on('SIGTERM', () => void app.close().then(() => served.close()).then(() => process.exit(0)));
+  await new Promise(() => undefined);
+}
 
 const percentile = (sorted: number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!;
 const round = (n: number, digits = 3): number => Number(n.toFixed(digits));
@@ -71,6 +87,9 @@ for (let done = 0; done < leaves; done += batch) {
   const n = Math.min(batch, leaves - done);
   const entries = Array.from({ length: n }, (_, i) => entry(done + i));
   await db.transaction().execute((trx) => appendLeaves(trx, entries));
+  // A gateway's commit loop waits for requests between batches; PGlite answers without
+  // returning to the event loop, so a loop that only awaited it would starve the checkpointer.
+  await new Promise((resolve) => setImmediate(resolve));
   if (performance.now() - lastReport > 10_000) {
     lastReport = performance.now();
     say(`  ${(done + n).toLocaleString('en')} leaves, ${Math.round((done + n) / ((lastReport - t0) / 1000)).toLocaleString('en')}/s`);
@@ -93,8 +112,9 @@ for (let i = 0; i < 300; i++) {
   await coldStore.inclusionProof(index, size);
   cold.push(performance.now() - s);
 }
-// Warm: after the strips a proof needs have been read once (upper levels are shared by all).
-for (let i = 0; i < 20_000; i++) await store.inclusionProof(Math.floor(Math.random() * size), size);
+// Warm: the strips loaded into the cache (as a gateway does at start-up with LogStore.warm).
+const warmedBytes = await store.warm();
+say(`cache warmed with ${(warmedBytes / 1024 / 1024).toFixed(1)} MiB of hash strips`);
 const warm: number[] = [];
 for (let i = 0; i < 5000; i++) {
   const index = Math.floor(Math.random() * size);
@@ -106,9 +126,18 @@ cold.sort((a, b) => a - b);
 warm.sort((a, b) => a - b);
 say(`inclusion proof at ${size.toLocaleString('en')} leaves: warm p50 ${warm[warm.length >> 1]!.toFixed(3)} ms, p99 ${percentile(warm, 0.99).toFixed(3)} ms; from storage p50 ${cold[cold.length >> 1]!.toFixed(3)} ms, p99 ${percentile(cold, 0.99).toFixed(3)} ms`);
 
-const app = await createHttpApp({ title: 'bench gateway', logLevel: 'silent' });
-await registerLogRoutes(app, { store, verifierKey: checkpointer.verifierKey });
-const base = await listen(app, 0);
+// The gateway serves its log from its own process (PGlite's data directory is single-user).
+const fsckStart = performance.now();
+const fsckReport = await fsck({ db });
+const fsckSeconds = (performance.now() - fsckStart) / 1000;
+if (fsckReport.problemCount > 0) throw new Error(`fsck found problems: ${fsckReport.problems.join('; ')}`);
+say(`fsck of ${size.toLocaleString('en')} leaves from the database: ${fsckSeconds.toFixed(1)} s`);
+await database.close();
+const server = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--serve', JSON.stringify({ dataDir: join(dir, 'db'), url, schema, key: checkpointer.verifierKey })], { stdio: ['ignore', 'pipe', 'inherit'] });
+const base = await new Promise<string>((resolve, reject) => {
+  server.stdout!.once('data', (chunk: Buffer) => resolve(chunk.toString().trim()));
+  server.once('exit', (code) => reject(new Error(`the log server exited with ${code}`)));
+});
 const http: number[] = [];
 for (let i = 0; i < 1000; i++) {
   const index = Math.floor(Math.random() * size);
@@ -127,9 +156,13 @@ const verifySeconds = (performance.now() - v0) / 1000;
 if (verified.checkpoint.size !== size || !verified.checkpoint.root.equals(final?.checkpoint.root ?? verified.checkpoint.root)) throw new Error('verification checked another tree');
 say(`full verification of ${size.toLocaleString('en')} leaves over HTTP: ${verifySeconds.toFixed(1)} s`);
 
-await app.close();
-if (url) await db.schema.dropSchema(schema).cascade().execute();
-await database.close();
+server.kill('SIGTERM');
+await new Promise((resolve) => server.once('exit', resolve));
+if (url) {
+  const cleanup = await openDatabase<unknown>({ url, schema });
+  await cleanup.db.schema.dropSchema(schema).cascade().execute();
+  await cleanup.close();
+}
 rmSync(dir, { recursive: true, force: true });
 
 if (json) {
@@ -145,6 +178,7 @@ if (json) {
     inclusion_proof_http_ms: round(http[http.length >> 1]!),
     verify_1m_s: round(verifySeconds * (1_000_000 / size), 2),
     verify_s: round(verifySeconds, 2),
+    fsck_1m_s: round(fsckSeconds * (1_000_000 / size), 2),
     load_average: loadavg()[0],
   }));
 }
