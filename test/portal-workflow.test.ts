@@ -268,11 +268,11 @@ for (const backend of testBackends()) {
       f.portal.maintenance.start(25);
       assert.equal(f.portal.maintenance.running, true);
       const deadline = Date.now() + 10_000;
-      while ((await desk.publicStatus(filed.trackingId))!.status !== 'closed') {
+      // A round closes complaints first and counts itself once it has also recovered workflows.
+      while ((await desk.publicStatus(filed.trackingId))!.status !== 'closed' || f.portal.maintenance.rounds === rounds) {
         assert.ok(Date.now() < deadline, 'the timer closed the complaint');
         await new Promise((r) => setTimeout(r, 25));
       }
-      assert.ok(f.portal.maintenance.rounds > rounds);
       await f.portal.maintenance.stop();
       const stopped = f.portal.maintenance.rounds;
       await new Promise((r) => setTimeout(r, 100));

@@ -8,3 +8,7 @@ export { GatewayCallError, HttpGatewayClient, type GatewayClient, type GatewayRe
 export { noExchangeRecords, type ExchangeRecordSource, type TrackedExchange } from './tracker/exchange-record-source.js';
 export { generatePortalKeys, loadOrCreatePortalKeys, type PortalKeys } from './keys.js';
 export { totpCode } from './auth/totp.js';
+export { portalAccessRights, APPLICATION_KINDS } from './consent/catalogue.js';
+export { verificationUrl, type PermitContent, type PermitVerification, type PublicPermit } from './permits/permits.js';
+export type { Workflow } from './workflow/workflow.js';
+export type { Maintenance, MaintenanceRound } from './maintenance.js';

@@ -49,7 +49,7 @@ export function registerAuthRoutes(app: HttpApp, rt: WebRuntime): void {
         ${Button({ children: t('Masuk dengan passkey', 'Sign in with a passkey'), secondary: true, type: 'button', id: 'passkey-sign-in', hidden: true,
           data: { working: t('Menunggu passkey…', 'Waiting for the passkey…'), failed: t('Passkey gagal.', 'Passkey failed.'), unsupported: t('Peramban ini tidak mendukung passkey.', 'This browser does not support passkeys.') } })}
         <p id="passkey-status" role="status" aria-live="polite"></p>
-        <p><a href="/lacak">${t('Lacak pengaduan tanpa masuk', 'Track a complaint without signing in')}</a> · <a href="/petugas/masuk">${t('Masuk sebagai petugas', 'Staff sign-in')}</a></p>`);
+        <p><a href="/lacak">${t('Lacak pengaduan tanpa masuk', 'Track a complaint without signing in')}</a> · <a href="/verifikasi">${t('Periksa keaslian izin', 'Check a permit')}</a> · <a href="/petugas/masuk">${t('Masuk sebagai petugas', 'Staff sign-in')}</a></p>`);
     }
     const notice = values.error ? { kind: 'alert' as const, text: values.error } : undefined;
     return renderPage(pc, staff ? t('Masuk petugas', 'Staff sign-in') : t('Masuk', 'Sign in'), body, { ...(notice ? { notice } : {}), ...(staff ? {} : { scripts: [ASSETS.webauthn, ASSETS.passkey] }) });

@@ -168,11 +168,14 @@ export class Workflow {
    */
   async recover(): Promise<{ interrupted: number; resumed: number }> {
     const now = this.#ctx.now();
-    const stale = await this.#ctx.db.selectFrom('application_step').select(['id', 'application_id', 'seq', 'code', 'started_at']).where('status', '=', 'running').execute();
+    const stale = await this.#ctx.db.selectFrom('application_step').innerJoin('application', 'application.id', 'application_step.application_id')
+      .select(['application_step.id', 'application_step.application_id', 'application_step.seq', 'application_step.code', 'application_step.started_at', 'application.kind'])
+      .where('application_step.status', '=', 'running').execute();
     let interrupted = 0;
     for (const s of stale) {
       if (this.#running.has(s.application_id)) continue;
-      const limit = this.#options.stepTimeoutMs ?? 60_000;
+      const spec = this.#applications.kind(s.kind).steps.find((k) => k.code === s.code);
+      const limit = this.#options.stepTimeoutMs ?? spec?.timeoutMs ?? 60_000;
       if (s.started_at && now.getTime() - s.started_at.getTime() < 2 * limit) continue;
       const updated = await this.#ctx.db.updateTable('application_step')
         .set({ status: 'failed', finished_at: now, error_code: 'workflow.interrupted', error_sealed: seal(this.#ctx, 'The portal stopped while this step ran.', `step:${s.application_id}:${s.seq}:error`) })
