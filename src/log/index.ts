@@ -20,4 +20,7 @@ export { registerLogRoutes, type LogRoutesOptions } from './routes.js';
 export { formatReceipt, parseReceipt, verifyReceipt, type Receipt, type VerifiedReceipt } from './receipt.js';
 export { formatCheckpoint, parseCheckpoint, openCheckpoint, signCheckpoint, type Checkpoint, type CheckpointPolicy } from './checkpoint.js';
 export { formatVerifierKey, parseVerifierKey, noteVerifier, SIG_ED25519, SIG_COSIGNATURE_V1 } from './note.js';
+export { logOrigin, logVerifierKey, witnessKeyName, witnessVerifierKey } from './names.js';
+export { fsck, type FsckReport } from './fsck.js';
+export { verifyLog, VerifyError, type VerifyState } from './verify.js';
 export { leafHash, nodeHash, verifyInclusion, verifyConsistency, EMPTY_ROOT } from './merkle.js';

@@ -6,6 +6,7 @@ import { openCheckpoint, signCheckpoint } from './checkpoint.js';
 import { MemoryTree, consistencyProof, inclusionProof, rootAt } from './merkle.js';
 import { SIG_COSIGNATURE_V1, SIG_ED25519, cosignatureSigner, formatVerifierKey, signatureLine } from './note.js';
 import { formatReceipt, verifyReceipt } from './receipt.js';
+import { logVerifierKey, witnessVerifierKey } from './names.js';
 import { formatAddCheckpoint, parseAddCheckpoint } from './witness.js';
 
 const dir = new URL('../../docs/protocols/vectors/log/', import.meta.url);
@@ -31,8 +32,8 @@ interface Vectors {
   receipt_1: string;
 }
 const v = JSON.parse(readFileSync(new URL('checkpoint-v1.json', dir), 'utf8')) as Vectors;
-const ORIGIN = 'simpul.go.id/ID/GOV/DUKCAPIL/gw1';
-const WITNESS = 'simpul.go.id/ID/GOV/BPS/gw1/witness';
+const ORIGIN = 'simpul.go.id/log/ID/GOV/DUKCAPIL/gw1';
+const WITNESS = 'simpul.go.id/witness/ID/GOV/BPS/gw1';
 
 describe('published log test vectors (docs/protocols/vectors/log)', () => {
   it('reproduce byte for byte: keys, tree, checkpoints, cosignature, proofs, witness request and receipt', async () => {
@@ -41,6 +42,9 @@ describe('published log test vectors (docs/protocols/vectors/log)', () => {
     assert.equal(logKey.publicKey.toString('hex'), v.logPublicKey);
     assert.equal(formatVerifierKey(ORIGIN, SIG_ED25519, logKey.publicKey), v.logVerifierKey);
     assert.equal(formatVerifierKey(WITNESS, SIG_COSIGNATURE_V1, witnessKey.publicKey), v.witnessVerifierKey);
+    // The same keys named from the gateway ids, as both sides derive them from the global configuration.
+    assert.equal(logVerifierKey('ID/GOV/DUKCAPIL/gw1', logKey.publicKey), v.logVerifierKey);
+    assert.equal(witnessVerifierKey('ID/GOV/BPS/gw1', witnessKey.publicKey), v.witnessVerifierKey);
 
     const tree = new MemoryTree();
     for (const leaf of [leafVectors[0]!.leaf, leafVectors[1]!.leaf, v.leaf2]) tree.appendLeaf(Buffer.from(leaf, 'hex'));

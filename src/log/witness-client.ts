@@ -10,7 +10,7 @@
 import { TLOG_SIZE_CONTENT_TYPE, formatAddCheckpoint } from './witness.js';
 import { splitCheckpointNote } from './checkpoint.js';
 import type { SignedCheckpoint } from './checkpointer.js';
-import { NoteError, SIG_COSIGNATURE_V1, cosignatureTime, noteVerifier, openNote, parseVerifierKey, type NoteVerifier } from './note.js';
+import { NoteError, SIG_COSIGNATURE_V1, cosignatureTime, noteVerifier, openNote, type NoteVerifier } from './note.js';
 import type { LogStore } from './store.js';
 
 export interface WitnessConfig {
@@ -220,9 +220,4 @@ export class WitnessClient {
       this.#options.onFinal?.(size);
     }
   }
-}
-
-/** The name in a witness verifier key, for display. */
-export function witnessName(vkey: string): string {
-  return parseVerifierKey(vkey).name;
 }

@@ -41,9 +41,12 @@ export type LogKeyLookup = (origin: string) => readonly string[] | string | unde
 
 export interface WitnessOptions {
   db: AnyDb;
-  /** The witness's key name, e.g. `simpul.go.id/ID/GOV/BPS/gw1/witness`. */
+  /** The witness's key name, e.g. `simpul.go.id/witness/ID/GOV/BPS/gw1` (names.ts). */
   name: string;
-  /** The witness's Ed25519 key; use a key of its own, not the gateway's log key. */
+  /**
+   * The witness's Ed25519 key. It may be the gateway's log key: cosignatures have another key
+   * id (type 0x04) and a domain-separated message (`cosignature/v1`).
+   */
   key: SigningKey;
   /** The verifier key(s) (type 0x01) trusted for a log origin; undefined when unknown. */
   logKeys: LogKeyLookup;
