@@ -12,6 +12,7 @@ const program = new Command('simpul')
 const parts: Array<() => Promise<{ register(program: Command): void }>> = [
   () => import('../adapters/cli.js'),
   () => import('../demo/cli.js'),
+  () => import('../events/cli.js'),
   () => import('../gateway/cli.js'),
   () => import('../log/cli.js'),
   () => import('../registry/cli.js'),
