@@ -173,18 +173,23 @@ describe('portal in chromium', () => {
     await citizen.waitForURL(/\/formulir$/);
     assert.match(await citizen.locator('#error-summary').innerText(), /99999 tidak dikenal OSS/);
     await assertAccessible(citizen, 'business form with errors');
+    await citizen.screenshot({ path: `${ARTEFACTS}/business-form.png`, fullPage: true });
     await citizen.getByLabel('Kode KBLI kegiatan usaha').fill('56103, 10710');
     await citizen.getByRole('button', { name: 'Periksa risiko dan lanjutkan' }).click();
     await citizen.waitForURL(/\/tinjau$/);
     assert.match(await citizen.locator('#risk').innerText(), /Industri Produk Roti dan Kue\s+Menengah rendah/);
     await assertAccessible(citizen, 'review');
 
-    // OSS answers slowly: the timeline shows the step in progress, then updates by itself.
-    f.peer.fault('ID/GOV/LICENSING/OSS/applications', { delayMs: 2500 });
+    // OSS holds its answer: the timeline shows the step in progress, then updates by itself.
+    let release!: () => void;
+    f.peer.fault('ID/GOV/LICENSING/OSS/applications', { until: new Promise<void>((resolve) => (release = resolve)) });
     await citizen.getByRole('button', { name: 'Ajukan permohonan' }).click();
     await citizen.waitForURL(/diajukan=1/);
+    await citizen.locator('[data-step="issuance"] .badge', { hasText: 'Sedang diproses' }).waitFor();
     assert.equal(await citizen.locator('#permit').count(), 0);
     await assertAccessible(citizen, 'timeline in progress');
+    await citizen.screenshot({ path: `${ARTEFACTS}/timeline-running.png`, fullPage: true });
+    release();
     await citizen.locator('#permit').waitFor({ timeout: 30_000 });
     assert.deepEqual(await citizen.locator('#timeline .badge').allInnerTexts(), ['Selesai', 'Selesai', 'Selesai']);
     assert.match(await citizen.locator('#application-status').innerText(), /Izin terbit/);

@@ -214,6 +214,12 @@ for (const backend of testBackends()) {
       assert.equal(step.status, 'failed');
       assert.equal(step.error_code, 'provider.timeout');
       assert.match((await citizen.get(`/permohonan/${id}`)).body, /Instansi tidak menjawab dalam batas waktu/);
+      // The late answer still arrives at the peer, under the exchange id the timeline shows.
+      const deadline = Date.now() + 10_000;
+      while (!f.peer.exchanges.some((e) => e.id === step.exchange_id)) {
+        assert.ok(Date.now() < deadline, 'the peer answered the late exchange');
+        await new Promise((r) => setTimeout(r, 50));
+      }
     });
 
     it('stops the workflow before any exchange about the citizen once the consent is revoked', async () => {

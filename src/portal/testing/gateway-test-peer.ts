@@ -63,8 +63,10 @@ export interface PeerFault {
   /** Answer with this status and problem code (default 503 service.disabled)… */
   status?: number;
   code?: string;
-  /** …or hold the answer this long before answering normally (to exceed a step's time limit). */
+  /** …or hold the answer this long before answering normally (to exceed a step's time limit)… */
   delayMs?: number;
+  /** …or until this promise settles (to look at a step while it runs). */
+  until?: Promise<unknown>;
   times?: number;
 }
 
@@ -123,7 +125,8 @@ export async function startGatewayTestPeer(options: GatewayTestPeerOptions): Pro
     const fault = faults.get(service);
     if (fault && fault.remaining > 0) {
       fault.remaining--;
-      if (fault.delayMs) await new Promise((r) => setTimeout(r, fault.delayMs));
+      if (fault.until) await fault.until.catch(() => undefined);
+      else if (fault.delayMs) await new Promise((r) => setTimeout(r, fault.delayMs));
       else return problem(fault.status ?? 503, fault.code ?? 'service.disabled', 'Simulated failure');
     }
     if (service === 'ID/GOV/DUKCAPIL/SIAK/person' && req.method === 'GET') {

@@ -8,7 +8,7 @@ import { APPLICATION_KINDS, agencyName } from '../consent/catalogue.js';
 import { html } from './html.js';
 import { Button, CsrfField, Field, formatDate, renderPage, type PageContext } from './page.js';
 import { pageContext, requireSession, sendPage, type WebRuntime } from './runtime.js';
-import { Timeline } from './routes-workflow.js';
+import { applicationStatusText, Timeline } from './routes-workflow.js';
 import { ASSETS } from './assets.js';
 import { verificationUrl } from '../permits/permits.js';
 import { permitTypeLabel, riskLabel } from '../workflow/risk.js';
@@ -40,7 +40,7 @@ export function registerApplicationRoutes(app: HttpApp, rt: WebRuntime): void {
     return sendPage(reply, renderPage(pc, t('Layanan', 'Services'), html`
       <ul>${APPLICATION_KINDS.map((k) => html`<li><a href=${`/layanan/${k.kind}`}>${pc.lang === 'en' ? k.title.en : k.title.id}</a></li>`)}</ul>
       <h2>${t('Permohonan saya', 'My applications')}</h2>
-      ${mine.length === 0 ? html`<p>${t('Belum ada permohonan.', 'No application yet.')}</p>` : html`<ul>${mine.map((a) => html`<li><a href=${`/permohonan/${a.id}`}>${pc.lang === 'en' ? a.kind.title.en : a.kind.title.id}</a> — ${formatDate(pc.lang, a.createdAt)} (${a.status})</li>`)}</ul>`}
+      ${mine.length === 0 ? html`<p>${t('Belum ada permohonan.', 'No application yet.')}</p>` : html`<ul>${mine.map((a) => html`<li><a href=${`/permohonan/${a.id}`}>${pc.lang === 'en' ? a.kind.title.en : a.kind.title.id}</a> — ${formatDate(pc.lang, a.createdAt)}: ${applicationStatusText(pc, a.status)}</li>`)}</ul>`}
       <h2>${t('Persetujuan saya', 'My consents')}</h2>
       ${consents.length === 0 ? html`<p>${t('Belum ada persetujuan.', 'No consent yet.')}</p>` : html`<ul>${consents.map((c) => html`<li>
         <strong>${c.purpose}</strong> — ${state(c.state)}, ${t('berlaku sampai', 'valid until')} ${formatDate(pc.lang, c.expiresAt)}
