@@ -17,34 +17,40 @@ export interface BlockingKey {
   field: CanonicalField;
   /** Identifying on its own (a rule of this key alone is worth trying). */
   alone: boolean;
+  /**
+   * `unique`: an identifier; `identity`: names and birth date; `place`: where one lives;
+   * `weak`: narrows other keys only. Automatic blocking pairs identity keys with each other and
+   * with place and weak keys, never place with place.
+   */
+  kind: 'unique' | 'identity' | 'place' | 'weak';
   description: string;
 }
 
 /** Every key a rule may name. */
 export const BLOCKING_KEYS: Record<string, BlockingKey> = {
-  nik: { column: 'nik', field: 'nik', alone: true, description: 'NIK' },
-  nik12: { column: 'nik12', field: 'nik', alone: true, description: 'NIK without its serial (region and birth date)' },
-  other_id: { column: 'other_id', field: 'other_id', alone: true, description: 'other identifier' },
-  phone: { column: 'phone', field: 'phone', alone: true, description: 'phone number' },
-  dob: { column: 'dob_txt', field: 'birth_date', alone: true, description: 'birth date' },
-  dob_year: { column: 'dob_year', field: 'birth_date', alone: false, description: 'birth year' },
-  given_ph: { column: 'given_ph', field: 'given_name', alone: true, description: 'phonetic given name' },
-  family_ph: { column: 'family_ph', field: 'family_name', alone: true, description: 'phonetic family name' },
-  given_pre: { column: 'given_pre', field: 'given_name', alone: false, description: 'first three letters of the given name' },
-  family_pre: { column: 'family_pre', field: 'family_name', alone: false, description: 'first four letters of the family name' },
-  first_ph: { column: 'first_ph', field: 'full_name', alone: true, description: 'phonetic first word of the name' },
-  last_ph: { column: 'last_ph', field: 'full_name', alone: true, description: 'phonetic last word of the name' },
-  first_pre: { column: 'first_pre', field: 'full_name', alone: false, description: 'first three letters of the name' },
-  last_pre: { column: 'last_pre', field: 'full_name', alone: false, description: 'first four letters of the last word of the name' },
-  name: { column: 'name', field: 'full_name', alone: true, description: 'normalised full name' },
-  postcode: { column: 'postcode', field: 'postcode', alone: false, description: 'postcode' },
-  address: { column: 'address', field: 'address', alone: true, description: 'normalised address' },
-  street_number: { column: 'street_number', field: 'street_number', alone: false, description: 'street number' },
-  locality: { column: 'locality', field: 'locality', alone: false, description: 'locality' },
-  district: { column: 'district', field: 'district', alone: false, description: 'district' },
-  city: { column: 'city', field: 'city', alone: false, description: 'city' },
-  birth_place: { column: 'birth_place', field: 'birth_place', alone: false, description: 'birth place' },
-  sex: { column: 'sex', field: 'sex', alone: false, description: 'sex' },
+  nik: { column: 'nik', field: 'nik', kind: 'unique', alone: true, description: 'NIK' },
+  nik12: { column: 'nik12', field: 'nik', kind: 'unique', alone: true, description: 'NIK without its serial (region and birth date)' },
+  other_id: { column: 'other_id', field: 'other_id', kind: 'unique', alone: true, description: 'other identifier' },
+  phone: { column: 'phone', field: 'phone', kind: 'unique', alone: true, description: 'phone number' },
+  dob: { column: 'dob_txt', field: 'birth_date', kind: 'identity', alone: true, description: 'birth date' },
+  dob_year: { column: 'dob_year', field: 'birth_date', kind: 'weak', alone: false, description: 'birth year' },
+  given_ph: { column: 'given_ph', field: 'given_name', kind: 'identity', alone: true, description: 'phonetic given name' },
+  family_ph: { column: 'family_ph', field: 'family_name', kind: 'identity', alone: true, description: 'phonetic family name' },
+  given_pre: { column: 'given_pre', field: 'given_name', kind: 'identity', alone: false, description: 'first three letters of the given name' },
+  family_pre: { column: 'family_pre', field: 'family_name', kind: 'identity', alone: false, description: 'first four letters of the family name' },
+  first_ph: { column: 'first_ph', field: 'full_name', kind: 'identity', alone: true, description: 'phonetic first word of the name' },
+  last_ph: { column: 'last_ph', field: 'full_name', kind: 'identity', alone: true, description: 'phonetic last word of the name' },
+  first_pre: { column: 'first_pre', field: 'full_name', kind: 'identity', alone: false, description: 'first three letters of the name' },
+  last_pre: { column: 'last_pre', field: 'full_name', kind: 'identity', alone: false, description: 'first four letters of the last word of the name' },
+  name: { column: 'name', field: 'full_name', kind: 'identity', alone: true, description: 'normalised full name' },
+  postcode: { column: 'postcode', field: 'postcode', kind: 'place', alone: false, description: 'postcode' },
+  address: { column: 'address', field: 'address', kind: 'place', alone: true, description: 'normalised address' },
+  street_number: { column: 'street_number', field: 'street_number', kind: 'place', alone: false, description: 'street number' },
+  locality: { column: 'locality', field: 'locality', kind: 'place', alone: false, description: 'locality' },
+  district: { column: 'district', field: 'district', kind: 'place', alone: false, description: 'district' },
+  city: { column: 'city', field: 'city', kind: 'place', alone: false, description: 'city' },
+  birth_place: { column: 'birth_place', field: 'birth_place', kind: 'place', alone: false, description: 'birth place' },
+  sex: { column: 'sex', field: 'sex', kind: 'weak', alone: false, description: 'sex' },
 };
 
 export interface BlockingRule {
@@ -153,6 +159,8 @@ export interface BlockingOptions {
   redundancy?: number;
   /** Records sampled per side to cost rules. */
   sampleRows?: number;
+  /** The most rules to take (default 16): each rule is one more join over both sources. */
+  maxRules?: number;
 }
 
 const UNIQUE_FIELDS: readonly CanonicalField[] = ['nik', 'other_id', 'phone'];
@@ -163,7 +171,7 @@ const UNIQUE_FIELDS: readonly CanonicalField[] = ['nik', 'other_id', 'phone'];
  * taken when it adds robustness — some field is still needed by all but fewer than
  * `redundancy` of the rules taken — and its *new* pairs (those no rule taken so far produces,
  * measured on the sample) fit the budget. Unused budget, up to half, buys extra rules for
- * recall in the same order.
+ * recall in the same order, up to two million pairs.
  */
 export async function chooseBlockingRules(engine: Engine, space: PairSpace, keys: readonly string[], options: BlockingOptions = {}): Promise<BlockingChoice> {
   const budget = options.maxPairs ?? Math.max(1_000_000, 10 * (space.leftRows + space.rightRows));
@@ -176,8 +184,16 @@ export async function chooseBlockingRules(engine: Engine, space: PairSpace, keys
     for (let j = i + 1; j < keys.length; j++) {
       const a = BLOCKING_KEYS[keys[i] as string] as BlockingKey;
       const b = BLOCKING_KEYS[keys[j] as string] as BlockingKey;
-      // A key that identifies on its own (NIK, phone) gains nothing from a partner.
-      if (a.field === b.field || UNIQUE_FIELDS.includes(a.field) || UNIQUE_FIELDS.includes(b.field)) continue;
+      // First and last word of one full name are two keys of one field, and a good pair.
+      const firstAndLast = a.field === 'full_name' && b.field === 'full_name' && /^first_/.test(a.column) !== /^first_/.test(b.column) && a.column !== 'name' && b.column !== 'name';
+      if ((a.field === b.field && !firstAndLast) || a.kind === 'unique' || b.kind === 'unique') continue;
+      if (a.kind !== 'identity' && b.kind !== 'identity') continue;
+      if (a.kind === 'weak' || b.kind === 'weak') {
+        // A birth year narrows a name; sex narrows nothing enough to be worth a rule.
+        const weak = a.kind === 'weak' ? a : b;
+        const other = a.kind === 'weak' ? b : a;
+        if (weak.column !== 'dob_year' || other.field === 'birth_date') continue;
+      }
       candidates.push({ keys: [keys[i] as string, keys[j] as string] });
     }
   }
@@ -192,8 +208,9 @@ export async function chooseBlockingRules(engine: Engine, space: PairSpace, keys
   const chosen: CostedRule[] = [];
   const marginal = await marginalCoster(engine, space, sampleRows);
   let spent = 0;
+  const maxRules = options.maxRules ?? 16;
   const tryTake = async (rule: CostedRule, limit: number): Promise<void> => {
-    if (spent + rule.pairs * 0.05 > limit) return;
+    if (chosen.length >= maxRules || spent + rule.pairs * 0.05 > limit) return;
     const added = await marginal(rule, chosen);
     if (spent + added > limit) return;
     chosen.push(rule);
@@ -210,8 +227,11 @@ export async function chooseBlockingRules(engine: Engine, space: PairSpace, keys
     const used = fieldsOf(rule);
     if (fields.some((f) => !used.has(f) && (avoiding.get(f) ?? 0) < redundancy)) await tryTake(rule, budget);
   }
+  // On small inputs spare budget buys recall cheaply; on large ones it would only cost time,
+  // so the extra is at most three pairs per record.
+  const fill = Math.min(budget * 0.5, Math.max(spent, 3 * (space.leftRows + space.rightRows)), 2_000_000);
   for (const rule of affordable) {
-    if (!chosen.includes(rule)) await tryTake(rule, budget * 0.5);
+    if (!chosen.includes(rule)) await tryTake(rule, fill);
   }
   if (chosen.length === 0) {
     throw new SimpulError('reconcile.invalid_option', `No blocking rule fits the budget of ${Math.round(budget)} pairs; the mapped fields are too common. Map more fields or give --blocking and --max-pairs.`);

@@ -40,7 +40,10 @@ export interface Comparison {
 export type NameMode = 'split' | 'full' | 'none';
 
 const jw = (column: string, threshold: number): string => `p.jw_${column} >= ${threshold}`;
-const jwMeasure = (column: string): Record<string, string> => ({ [`jw_${column}`]: `jaro_winkler_similarity(l.${column}, r.${column})` });
+// Exact agreement is tested first anyway; skipping jaro-winkler for it saves most of the work on true matches.
+const jwMeasure = (column: string): Record<string, string> => ({
+  [`jw_${column}`]: `CASE WHEN l.${column} = r.${column} THEN 1.0 ELSE jaro_winkler_similarity(l.${column}, r.${column}) END`,
+});
 const missing = (column: string): string => `l.${column} IS NULL OR r.${column} IS NULL`;
 const exact = (column: string): Level => ({ label: 'exact', when: `l.${column} = r.${column}` });
 
@@ -142,8 +145,9 @@ export function comparisonsFor(fields: ReadonlySet<CanonicalField>, nameMode: Na
   }
   if (fields.has('street_number')) out.push(simple('street_number', 'street_number', 'street_number', []));
   if (fields.has('locality')) out.push(place('locality'));
-  if (fields.has('district')) out.push(place('district'));
-  if (fields.has('city')) out.push(place('city'));
+  // Districts and regencies come from official lists: spelling varies little, so exact only.
+  if (fields.has('district')) out.push(simple('district', 'district', 'district', [], true));
+  if (fields.has('city')) out.push(simple('city', 'city', 'city', [], true));
   if (fields.has('province')) out.push(simple('province', 'province', 'province', []));
   if (fields.has('postcode')) {
     out.push(simple('postcode', 'postcode', 'postcode', [{ label: 'one digit mistyped or two swapped', when: 'simpul_near_code(l.postcode, r.postcode)' }], true));
@@ -175,19 +179,28 @@ export function levelLabels(comparison: Comparison): string[] {
   return ['different', ...[...comparison.levels].reverse().map((l) => l.label)];
 }
 
+const COLUMN_REFERENCE = /\b([lr])\.([a-z_][a-z0-9_]*)\b/g;
+
+/** `l.given` → `l_given`: the flattened pair row names each side's columns this way. */
+function flatten(sql: string): string {
+  return sql.replace(COLUMN_REFERENCE, '$1_$2').replace(/\bp\.([a-z_][a-z0-9_]*)/g, '$1');
+}
+
 /**
- * The comparison vectors of the pairs `pairSource` yields (columns rid_l, rid_r): first the
- * measures of every pair, then the levels, each record joined back by its row id. Adds the
- * agreed value's term frequency (`tf_<comparison>`) where a comparison uses one.
+ * The comparison vectors of pairs, in one pass over a join: `pairJoins` are FROM clauses that
+ * bind `l` and `r` (candidate or random row ids joined to both tables).
+ * The first projection takes from each side only the columns the comparisons read, and
+ * computes each measure once; the second tests the levels. Adds the agreed value's term
+ * frequency (`tf_<comparison>`) where a comparison uses one.
  */
-export function comparisonVectorsSql(pairSource: string, left: string, right: string, comparisons: readonly Comparison[]): string {
-  const measures = comparisons.flatMap((c) => Object.entries(c.measures).map(([name, sql]) => `${sql} AS ${name}`));
-  const inner = `SELECT q.rid_l, q.rid_r${measures.map((m) => `, ${m}`).join('')}
-    FROM (${pairSource}) q JOIN ${left} l ON l.rid = q.rid_l JOIN ${right} r ON r.rid = q.rid_r`;
+export function comparisonVectorsSql(pairJoins: readonly string[], comparisons: readonly Comparison[]): string {
   const gammas = comparisons.map((c) => `${gammaSql(c)} AS g_${c.name}`);
-  const tfs = comparisons
-    .filter((c) => c.termFrequency)
-    .map((c) => `CASE WHEN l.${c.exactColumn} = r.${c.exactColumn} THEN l.tf_${c.exactColumn} END AS tf_${c.name}`);
-  return `SELECT p.rid_l, p.rid_r, ${[...gammas, ...tfs].join(',\n  ')}
-    FROM (${inner}) p JOIN ${left} l ON l.rid = p.rid_l JOIN ${right} r ON r.rid = p.rid_r`;
+  const tfs = comparisons.filter((c) => c.termFrequency).map((c) => `CASE WHEN l.${c.exactColumn} = r.${c.exactColumn} THEN l.tf_${c.exactColumn} END AS tf_${c.name}`);
+  const outer = [...gammas, ...tfs];
+  const referenced = new Set<string>();
+  for (const sql of outer) for (const m of sql.matchAll(COLUMN_REFERENCE)) referenced.add(`${m[1]}.${m[2]}`);
+  const measures = comparisons.flatMap((c) => Object.entries(c.measures).map(([name, sql]) => `${sql} AS ${name}`));
+  const inner = ['l.rid AS rid_l', 'r.rid AS rid_r', ...[...referenced].sort().map((ref) => `${ref} AS ${ref.replace('.', '_')}`), ...measures].join(', ');
+  const source = pairJoins.map((from) => `SELECT ${inner} ${from}`).join('\nUNION ALL\n');
+  return `SELECT rid_l, rid_r, ${outer.map(flatten).join(',\n  ')} FROM (${source})`;
 }

@@ -78,10 +78,12 @@ export class Engine {
     const listener = this.#listener;
     if (TRACE && stage) {
       const started = performance.now();
+      const cpu = process.cpuUsage();
       try {
         return await this.#tracked(undefined, work);
       } finally {
-        process.stderr.write(`[reconcile] ${stage}: ${((performance.now() - started) / 1000).toFixed(2)} s\n`);
+        const used = process.cpuUsage(cpu);
+        process.stderr.write(`[reconcile] ${stage}: ${((performance.now() - started) / 1000).toFixed(2)} s, CPU ${((used.user + used.system) / 1e6).toFixed(2)} s\n`);
       }
     }
     if (!listener || !stage) return work();

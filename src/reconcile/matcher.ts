@@ -10,7 +10,7 @@ import type { Engine } from './engine.js';
 import type { CanonicalField } from './field-map.js';
 import { weightFromProbability, type Model } from './fellegi-sunter.js';
 import type { LoadedSource } from './prepare.js';
-import { addTermFrequencies, buildCandidatePairs, scorePairs, trainModel } from './scoring.js';
+import { buildCandidatePairs, scorePairs, trainModel } from './scoring.js';
 
 /** The default match-probability threshold; docs/reconcile.md explains the choice. */
 export const DEFAULT_THRESHOLD = 0.9;
@@ -56,7 +56,6 @@ async function run(engine: Engine, space: PairSpace, sources: readonly LoadedSou
   if (comparisons.length < 2) {
     throw new SimpulError('reconcile.invalid_mapping', `Too few fields to compare: the sources share only ${[...fields].join(', ') || 'nothing'}. Map at least a name and one more field (birth date, NIK, address…) on both sides.`);
   }
-  await addTermFrequencies(engine, space, comparisons);
   let rules: Array<BlockingRule & { pairs?: number }>;
   if (options.blocking) {
     const keys = new Set(availableKeys(fields, nameMode));

@@ -103,25 +103,25 @@ function phoneticSteps(): Step[] {
   return steps;
 }
 
+/**
+ * Addresses become lower-case words: punctuation goes, letters and digits are split ("no5",
+ * "rt001"), numbers lose leading zeros, abbreviations are written out, and the RT/RW forms
+ * ("RT 01/RW 02", "RT.001 RW.002", "Rt1/Rw2", "RT/RW 001/002") all read "rt 1 rw 2".
+ */
 function addressSteps(): Step[] {
-  const steps: Step[] = [
-    { set: CLEAN },
-    // RT/RW in their many forms: "RT 01/RW 02", "RT.001 RW.002", "Rt1/Rw2", "RT/RW 001/002".
-    {
-      when: "regexp_matches(v, '\\brt\\s*/\\s*rw')",
-      set: `regexp_replace(v, ${re('\\brt\\s*/\\s*rw\\s*[.:]?\\s*0*(\\d{1,3})\\s*/\\s*0*(\\d{1,3})')}, ' rt \\1 rw \\2 ', 'g')`,
-    },
-    { when: "regexp_matches(v, '\\br[tw]')", set: `regexp_replace(v, ${re('\\b(rt|rw)\\s*[.:]?\\s*0*(\\d{1,3})')}, ' \\1 \\2 ', 'g')` },
-    { when: "NOT regexp_full_match(v, '[a-z0-9]+(?: [a-z0-9]+)*')", set: "trim(regexp_replace(v, '[^a-z0-9]+', ' ', 'g'))" },
-  ];
-  for (const [abbreviations, word] of ADDRESS_ABBREVIATIONS) {
+  const cases = ADDRESS_ABBREVIATIONS.map(([abbreviations, word]) => {
     const others = abbreviations.filter((a) => a !== word);
-    if (others.length === 0) continue;
-    const pattern = re(`\\b(?:${others.join('|')})\\b`);
-    steps.push({ when: `regexp_matches(v, ${pattern})`, set: `regexp_replace(v, ${pattern}, ${lit(word)}, 'g')` });
-  }
-  steps.push({ set: "nullif(v, '')" });
-  return steps;
+    return others.length ? `WHEN w IN (${others.map(lit).join(', ')}) THEN ${lit(word)}` : '';
+  }).join(' ');
+  return [
+    { set: CLEAN },
+    { when: "NOT regexp_full_match(v, '[a-z0-9]+(?: [a-z0-9]+)*')", set: "trim(regexp_replace(v, '[^a-z0-9]+', ' ', 'g'))" },
+    { when: "regexp_matches(v, '[a-z][0-9]|[0-9][a-z]')", set: "regexp_replace(regexp_replace(v, '([a-z])([0-9])', '\\1 \\2', 'g'), '([0-9])([a-z])', '\\1 \\2', 'g')" },
+    { when: "contains(v, 'rt rw ')", set: `regexp_replace(v, ${re('\\brt rw ([0-9]+) ([0-9]+)\\b')}, 'rt \\1 rw \\2', 'g')` },
+    // Word by word in one pass: cheaper than a regex replacement per abbreviation.
+    { set: `array_to_string(list_transform(string_split(v, ' '), w -> CASE WHEN starts_with(w, '0') AND ltrim(w, '0') <> '' THEN ltrim(w, '0') ${cases} ELSE w END), ' ')` },
+    { set: "nullif(v, '')" },
+  ];
 }
 
 function placeSteps(): Step[] {

@@ -61,6 +61,18 @@ const FIELD_KIND: Partial<Record<CanonicalField, ValueKind>> = {
   other_id: 'code',
 };
 
+/** Fields whose exact agreement is weighted by how common the value is, and their columns. */
+const TF_FIELDS: ReadonlyArray<readonly [CanonicalField, string]> = [
+  ['full_name', 'name'],
+  ['given_name', 'given'],
+  ['family_name', 'family'],
+  ['birth_place', 'birth_place'],
+  ['locality', 'locality'],
+  ['district', 'district'],
+  ['city', 'city'],
+  ['postcode', 'postcode'],
+];
+
 /** The normalised column each canonical field becomes. */
 const COLUMN: Record<CanonicalField, string> = {
   nik: 'nik',
@@ -97,9 +109,43 @@ export async function loadSources(engine: Engine, inputs: readonly SourceInput[]
       `menormalkan ${kind}`,
     );
   }
+  // Term frequencies: the share of records, over all sources, holding each normalised value —
+  // the chance that a random other record agrees on that very value. Counted on raw values
+  // and mapped through the dictionaries, so that records get them in the same pass as the rest.
+  for (const [field, column] of TF_FIELDS) {
+    const kind = FIELD_KIND[field] as ValueKind;
+    const values = inputs.filter((i) => i.spec.map[field]).map((i) => `SELECT ${rawValue(i.spec.map, field)} AS raw FROM raw_${i.table}`);
+    if (values.length === 0) {
+      await engine.run(`CREATE OR REPLACE TABLE tf_${column} (v VARCHAR, tf DOUBLE)`);
+      continue;
+    }
+    const counts = `SELECT raw, count(*) AS n FROM (${values.join(' UNION ALL ')}) WHERE raw IS NOT NULL GROUP BY raw`;
+    await engine.run(
+      `CREATE OR REPLACE TABLE tf_${column} AS SELECT d.norm AS v, sum(c.n) / sum(sum(c.n)) OVER () AS tf FROM (${counts}) c JOIN dict_${kind} d ON d.raw = c.raw WHERE d.norm IS NOT NULL GROUP BY d.norm`,
+      'frekuensi nilai',
+    );
+  }
+  // Phonetic keys of every normalised name and of each of its words, so that records can look
+  // up the keys of their given, family, first and last names.
+  const names = kinds.has('name')
+    ? `SELECT norm AS raw FROM dict_name UNION SELECT unnest(string_split(norm, ' ')) AS raw FROM dict_name`
+    : 'SELECT CAST(NULL AS VARCHAR) AS raw WHERE false';
+  await engine.run(`CREATE OR REPLACE TABLE dict_phonetic AS ${pipelineSql('phonetic', `(SELECT DISTINCT raw FROM (${names}) WHERE raw IS NOT NULL)`)}`, 'kunci fonetik');
+  // The keys derived from a whole name, once per distinct name rather than once per record.
+  await engine.run(
+    `CREATE OR REPLACE TABLE name_keys AS
+     SELECT n.name, n.first_tok, n.last_tok,
+       CASE WHEN contains(n.name, ' ') THEN array_to_string(list_sort(string_split(n.name, ' ')), ' ') ELSE n.name END AS name_sorted,
+       CASE WHEN length(n.first_tok) >= 3 THEN left(n.first_tok, 3) END AS first_pre,
+       CASE WHEN length(n.last_tok) >= 4 THEN left(n.last_tok, 4) END AS last_pre,
+       p1.norm AS first_ph, p2.norm AS last_ph
+     FROM (SELECT name, split_part(name, ' ', 1) AS first_tok, string_split(name, ' ')[-1] AS last_tok
+           FROM (SELECT DISTINCT raw AS name FROM dict_phonetic)) n
+     LEFT JOIN dict_phonetic p1 ON p1.raw = n.first_tok LEFT JOIN dict_phonetic p2 ON p2.raw = n.last_tok`,
+    'kunci nama',
+  );
   const loaded: LoadedSource[] = [];
   for (const [i, input] of inputs.entries()) loaded.push(await normalise(engine, input, layouts[i]));
-  await addPhoneticKeys(engine, loaded);
   return loaded;
 }
 
@@ -161,46 +207,58 @@ async function normalise(engine: Engine, input: SourceInput, layout: CsvLayout |
   // Looked-up values first, then checks and keys derived from them.
   await engine.run(
     `CREATE OR REPLACE TABLE ${table} AS
-    SELECT *,
-      CASE WHEN nik IS NOT NULL AND simpul_nik_structure_ok(nik) AND dob IS NOT NULL THEN
-        simpul_nik_day(nik) = day(dob) AND simpul_nik_month(nik) = month(dob) AND simpul_nik_year2(nik) = year(dob) % 100 END AS nik_dob_ok,
-      CASE WHEN nik IS NOT NULL AND simpul_nik_structure_ok(nik) AND sex IS NOT NULL THEN simpul_nik_sex(nik) = sex END AS nik_sex_ok,
-      CASE WHEN nik IS NOT NULL THEN simpul_nik_structure_ok(nik) END AS nik_structure_ok,
-      split_part(name, ' ', 1) AS first_tok,
-      string_split(name, ' ')[-1] AS last_tok,
-      CASE WHEN contains(name, ' ') THEN array_to_string(list_sort(string_split(name, ' ')), ' ') ELSE name END AS name_sorted,
+    SELECT x.* EXCLUDE (nik_dd, nik_mm, nik_yy, nik_pp),
+      CASE WHEN nik_structure_ok AND dob IS NOT NULL THEN nik_dd % 40 = day(dob) AND nik_mm = month(dob) AND nik_yy = year(dob) % 100 END AS nik_dob_ok,
+      CASE WHEN nik_structure_ok AND sex IS NOT NULL THEN (CASE WHEN nik_dd > 40 THEN 'P' ELSE 'L' END) = sex END AS nik_sex_ok,
       CAST(year(dob) AS INTEGER) AS dob_year,
       left(nik, 12) AS nik12,
       CASE WHEN length(given) >= 3 THEN left(given, 3) END AS given_pre,
       CASE WHEN length(family) >= 4 THEN left(family, 4) END AS family_pre,
-      CASE WHEN length(name) >= 3 THEN left(name, 3) END AS first_pre,
-      CASE WHEN length(string_split(name, ' ')[-1]) >= 4 THEN left(string_split(name, ' ')[-1], 4) END AS last_pre
+      -- Names built from given + family are not in name_keys: their words are found here.
+      coalesce(k.first_tok, split_part(x.name, ' ', 1)) AS first_tok, coalesce(k.last_tok, string_split(x.name, ' ')[-1]) AS last_tok,
+      coalesce(k.name_sorted, array_to_string(list_sort(string_split(x.name, ' ')), ' ')) AS name_sorted,
+      k.first_pre, k.last_pre, k.first_ph, k.last_ph,
+      pg.norm AS given_ph, pf.norm AS family_ph,
+      ${TF_FIELDS.map(([, c]) => `tf_${c}.tf AS tf_${c}`).join(', ')}
     FROM (
-      SELECT s.rid, s.id,
-        CASE WHEN simpul_nik_form_ok(s.nik_digits) THEN s.nik_digits END AS nik,
-        ${raw('nik')} IS NOT NULL AS nik_given,
-        coalesce(${value('full_name')}, nullif(concat_ws(' ', ${value('given_name')}, ${value('family_name')}), '')) AS name,
-        ${value('given_name')} AS given,
-        ${value('family_name')} AS family,
-        CAST(${value('birth_date')} AS DATE) AS dob,
-        CASE WHEN ${value('birth_date')} IS NOT NULL THEN strftime(CAST(${value('birth_date')} AS DATE), '%Y%m%d')
-             WHEN regexp_full_match(${raw('birth_date')}, '[0-9]{8}') THEN ${raw('birth_date')}
-             WHEN regexp_full_match(${raw('birth_date')}, '[0-9]{4}-[0-9]{2}-[0-9]{2}') THEN replace(${raw('birth_date')}, '-', '') END AS dob_txt,
-        ${raw('birth_date')} IS NOT NULL AS dob_given,
-        ${value('sex')} AS sex,
-        ${raw('sex')} IS NOT NULL AS sex_given,
-        ${value('birth_place')} AS birth_place, ${value('address')} AS address, ${value('street_number')} AS street_number,
-        ${value('locality')} AS locality, ${value('district')} AS district, ${value('city')} AS city, ${value('province')} AS province,
-        ${value('postcode')} AS postcode,
-        CASE WHEN length(s.phone_digits) >= 6 THEN s.phone_digits END AS phone,
-        ${value('other_id')} AS other_id
+      SELECT *,
+        -- The facts a NIK encodes (see decodeNik in src/core/ids.ts): day + 40 for women, DDMMYY.
+        nik_pp >= 11 AND nik_mm BETWEEN 1 AND 12 AND (nik_dd BETWEEN 1 AND 31 OR nik_dd BETWEEN 41 AND 71) AS nik_structure_ok
       FROM (
-        SELECT rid, nullif(trim(${ident(spec.id)}), '') AS id, simpul_nik_digits(${rawValue(map, 'nik')}) AS nik_digits,
-          simpul_phone_digits(${rawValue(map, 'phone')}) AS phone_digits${rawColumns ? `, ${rawColumns}` : ''}
-        FROM raw_${table}
-      ) s
-      ${joins}
-    )`,
+        SELECT *,
+          CAST(substr(nik, 1, 2) AS INTEGER) AS nik_pp, CAST(substr(nik, 7, 2) AS INTEGER) AS nik_dd,
+          CAST(substr(nik, 9, 2) AS INTEGER) AS nik_mm, CAST(substr(nik, 11, 2) AS INTEGER) AS nik_yy
+        FROM (
+          SELECT s.rid, s.id,
+            CASE WHEN simpul_nik_form_ok(s.nik_digits) THEN s.nik_digits END AS nik,
+            ${raw('nik')} IS NOT NULL AS nik_given,
+            coalesce(${value('full_name')}, nullif(concat_ws(' ', ${value('given_name')}, ${value('family_name')}), '')) AS name,
+            ${value('given_name')} AS given,
+            ${value('family_name')} AS family,
+            CAST(${value('birth_date')} AS DATE) AS dob,
+            CASE WHEN ${value('birth_date')} IS NOT NULL THEN strftime(CAST(${value('birth_date')} AS DATE), '%Y%m%d')
+                 WHEN regexp_full_match(${raw('birth_date')}, '[0-9]{8}') THEN ${raw('birth_date')}
+                 WHEN regexp_full_match(${raw('birth_date')}, '[0-9]{4}-[0-9]{2}-[0-9]{2}') THEN replace(${raw('birth_date')}, '-', '') END AS dob_txt,
+            ${raw('birth_date')} IS NOT NULL AS dob_given,
+            ${value('sex')} AS sex,
+            ${raw('sex')} IS NOT NULL AS sex_given,
+            ${value('birth_place')} AS birth_place, ${value('address')} AS address, ${value('street_number')} AS street_number,
+            ${value('locality')} AS locality, ${value('district')} AS district, ${value('city')} AS city, ${value('province')} AS province,
+            ${value('postcode')} AS postcode,
+            CASE WHEN length(s.phone_digits) >= 6 THEN s.phone_digits END AS phone,
+            ${value('other_id')} AS other_id
+          FROM (
+            SELECT rid, nullif(trim(${ident(spec.id)}), '') AS id, simpul_nik_digits(${rawValue(map, 'nik')}) AS nik_digits,
+              simpul_phone_digits(${rawValue(map, 'phone')}) AS phone_digits${rawColumns ? `, ${rawColumns}` : ''}
+            FROM raw_${table}
+          ) s
+          ${joins}
+        )
+      )
+    ) x
+    LEFT JOIN name_keys k ON k.name = x.name
+    LEFT JOIN dict_phonetic pg ON pg.raw = x.given LEFT JOIN dict_phonetic pf ON pf.raw = x.family
+    ${TF_FIELDS.map(([, c]) => `LEFT JOIN tf_${c} ON tf_${c}.v = x.${c}`).join(' ')}`,
     `menyusun ${spec.file}`,
   );
   const rows = await engine.number(`SELECT count(*) FROM ${table}`);
@@ -216,18 +274,6 @@ async function normalise(engine: Engine, input: SourceInput, layout: CsvLayout |
     throw new SimpulError('reconcile.invalid_input', `${spec.file}: ids in column ${JSON.stringify(spec.id)} must be unique; repeated: ${list}.`);
   }
   return { spec, table, rawTable: `raw_${table}`, rows, fields: new Set(fields), ...(layout ? { layout } : {}) };
-}
-
-/** Adds phonetic keys of the given, family, first and last names, through one dictionary. */
-async function addPhoneticKeys(engine: Engine, sources: readonly LoadedSource[]): Promise<void> {
-  const values = sources.flatMap((s) => ['given', 'family', 'first_tok', 'last_tok'].map((c) => `SELECT ${c} AS raw FROM ${s.table}`));
-  await engine.run(`CREATE OR REPLACE TABLE dict_phonetic AS ${pipelineSql('phonetic', `(SELECT DISTINCT raw FROM (${values.join(' UNION ALL ')}) WHERE raw IS NOT NULL)`)}`, 'kunci fonetik');
-  for (const source of sources) {
-    await engine.run(`CREATE OR REPLACE TABLE ${source.table} AS
-      SELECT t.*, pg.norm AS given_ph, pf.norm AS family_ph, p1.norm AS first_ph, p2.norm AS last_ph FROM ${source.table} t
-      LEFT JOIN dict_phonetic pg ON pg.raw = t.given LEFT JOIN dict_phonetic pf ON pf.raw = t.family
-      LEFT JOIN dict_phonetic p1 ON p1.raw = t.first_tok LEFT JOIN dict_phonetic p2 ON p2.raw = t.last_tok`, 'kunci fonetik');
-  }
 }
 
 export { COLUMN as NORMALISED_COLUMN };

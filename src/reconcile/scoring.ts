@@ -12,27 +12,10 @@ import { expectationMaximisation, initialM, priorWeight, uncontaminatedU, type M
 const MIN_TERM_FREQUENCY = 1e-7;
 
 /**
- * Adds `tf_<column>` to the record tables: the share of records (over both sources) holding
- * that value. It is the chance that a random other record agrees on that very value.
- */
-export async function addTermFrequencies(engine: Engine, space: PairSpace, comparisons: readonly Comparison[]): Promise<void> {
-  const columns = comparisons.filter((c) => c.termFrequency).map((c) => c.exactColumn);
-  const tables = space.kind === 'link' ? [space.left, space.right] : [space.left];
-  for (const column of columns) {
-    const values = tables.map((t) => `SELECT ${column} AS v FROM ${t} WHERE ${column} IS NOT NULL`).join(' UNION ALL ');
-    await engine.run(`CREATE OR REPLACE TABLE tf_${column} AS SELECT v, count(*) / sum(count(*)) OVER () AS tf FROM (${values}) GROUP BY v`);
-  }
-  if (columns.length === 0) return;
-  for (const table of tables) {
-    const joins = columns.map((c) => `LEFT JOIN tf_${c} ON tf_${c}.v = t.${c}`).join(' ');
-    const selects = columns.map((c) => `tf_${c}.tf AS tf_${c}`).join(', ');
-    await engine.run(`CREATE OR REPLACE TABLE ${table} AS SELECT t.*, ${selects} FROM ${table} t ${joins}`, 'frekuensi nama');
-  }
-}
-
-/**
- * Creates table `pairs` (rid_l, rid_r, g_*, tf_*): each candidate pair once. Rule i skips the
- * pairs an earlier rule already produced, so no DISTINCT over all pairs is needed.
+ * Creates table `candidates` (rid_l, rid_r): each pair some blocking rule brings together, once
+ * — rule i skips the pairs an earlier rule already produced, so no DISTINCT is needed — and
+ * then table `pairs` (rid_l, rid_r, g_*, tf_*) with their comparison vectors. Two steps are
+ * faster than comparing inside each rule's join: the joins stay narrow.
  */
 export async function buildCandidatePairs(engine: Engine, space: PairSpace, rules: readonly BlockingRule[], comparisons: readonly Comparison[]): Promise<number> {
   const selects = rules.map((rule, i) => {
@@ -41,7 +24,9 @@ export async function buildCandidatePairs(engine: Engine, space: PairSpace, rule
     return `SELECT l.rid AS rid_l, r.rid AS rid_r FROM ${space.left} l JOIN ${space.right} r ON ${ruleCondition(rule)} WHERE true${self}${earlier}`;
   });
   await engine.run(`CREATE OR REPLACE TABLE candidates AS ${selects.join('\nUNION ALL\n')}`, 'blocking');
-  await engine.run(`CREATE OR REPLACE TABLE pairs AS ${comparisonVectorsSql('SELECT rid_l, rid_r FROM candidates', space.left, space.right, comparisons)}`, 'membandingkan pasangan kandidat');
+  const join = `FROM candidates q JOIN ${space.left} l ON l.rid = q.rid_l JOIN ${space.right} r ON r.rid = q.rid_r`;
+  await engine.run(`CREATE OR REPLACE TABLE pairs AS ${comparisonVectorsSql([join], comparisons)}`, 'membandingkan pasangan kandidat');
+  await engine.run('DROP TABLE candidates');
   return engine.number('SELECT count(*) FROM pairs');
 }
 
@@ -60,7 +45,8 @@ export async function estimateU(engine: Engine, space: PairSpace, comparisons: r
     pairSource = `SELECT CAST(hash(i, 1) % ${space.leftRows} AS INTEGER) AS rid_l, CAST(hash(i, 2) % ${space.rightRows} AS INTEGER) AS rid_r FROM range(${samplePairs}) t(i)`;
     if (space.kind === 'dedupe') pairSource = `SELECT * FROM (${pairSource}) WHERE rid_l <> rid_r`;
   }
-  await engine.run(`CREATE OR REPLACE TABLE u_sample AS ${comparisonVectorsSql(pairSource, space.left, space.right, comparisons)}`, 'mengambil sampel pasangan acak');
+  const join = `FROM (${pairSource}) q JOIN ${space.left} l ON l.rid = q.rid_l JOIN ${space.right} r ON r.rid = q.rid_r`;
+  await engine.run(`CREATE OR REPLACE TABLE u_sample AS ${comparisonVectorsSql([join], comparisons)}`, 'mengambil sampel pasangan acak');
   const sampled = await engine.number('SELECT count(*) FROM u_sample');
   const counts = await engine.rows<{ c: number; g: number; n: bigint }>(
     comparisons.map((c, i) => `SELECT ${i} AS c, g_${c.name} AS g, count(*) AS n FROM u_sample WHERE g_${c.name} >= 0 GROUP BY ALL`).join(' UNION ALL '),
@@ -113,13 +99,13 @@ export async function candidatePatterns(engine: Engine, comparisons: readonly Co
 }
 
 export interface TrainingOptions {
-  /** Random pairs for u; 250,000 by default. */
+  /** Random pairs for u; 150,000 by default. */
   uSamplePairs?: number;
 }
 
 /** Estimates the model from the data: u by random sampling, then m and λ by EM. */
 export async function trainModel(engine: Engine, space: PairSpace, comparisons: readonly Comparison[], candidatePairs: number, options: TrainingOptions = {}): Promise<Model> {
-  const { u: sampledU, sampled } = await estimateU(engine, space, comparisons, options.uSamplePairs ?? 250_000);
+  const { u: sampledU, sampled } = await estimateU(engine, space, comparisons, options.uSamplePairs ?? 150_000);
   let u = sampledU;
   const patterns = await candidatePatterns(engine, comparisons);
   const all = totalPairs(space);
