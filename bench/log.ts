@@ -50,7 +50,9 @@ if (serve) {
   const { dataDir, url: serverUrl, schema: serverSchema, key } = JSON.parse(serve) as { dataDir?: string; url?: string; schema: string; key: string };
   const served = await openDatabase<unknown>(serverUrl ? { url: serverUrl, schema: serverSchema, poolSize: 4 } : { dataDir, schema: serverSchema });
   const app = await createHttpApp({ title: 'bench gateway', logLevel: 'silent' });
-  await registerLogRoutes(app, { store: new LogStore(served.db as AnyDb), verifierKey: key });
+  const servedStore = new LogStore(served.db as AnyDb, { cacheBytes: 256 * 1024 * 1024 });
+  await servedStore.warm(); // as a gateway does at start-up
+  await registerLogRoutes(app, { store: servedStore, verifierKey: key });
   console.log(await listen(app, 0));
   process.on('SIGTERM', () => void app.close().then(() => served.close()).then(() => process.exit(0)));
   await new Promise(() => undefined);

@@ -7,7 +7,7 @@
  */
 import type { SigningKey } from '../core/crypto.js';
 import { signCheckpoint, type Checkpoint } from './checkpoint.js';
-import { verifyConsistency } from './merkle.js';
+import { consistencyProof, rootAt, verifyConsistency } from './merkle.js';
 import { SIG_ED25519, formatVerifierKey } from './note.js';
 import type { LogStore } from './store.js';
 
@@ -60,12 +60,14 @@ export class Checkpointer {
     if (!this.#stopped) return;
     this.#stopped = false;
     const tick = (): void => {
+      const started = performance.now();
       this.#running = this.signNow()
         .catch((error: unknown) => this.#options.onError(error))
         .finally(() => {
           this.#running = undefined;
           if (!this.#stopped) {
-            this.#timer = setTimeout(tick, this.#options.intervalMs);
+            // Fixed rate, not fixed delay: a round's own duration counts against the interval.
+            this.#timer = setTimeout(tick, Math.max(0, this.#options.intervalMs - (performance.now() - started)));
             this.#timer.unref();
           }
         });
@@ -95,12 +97,13 @@ export class Checkpointer {
         throw new CheckpointError(`The stored tree (${head.size} leaves) is smaller than the last signed checkpoint (${last.size}); refusing to sign`);
       }
       if (last && head.size === last.size) return undefined;
-      const stored = await store.rootAt(head.size);
+      // From the database, not the cache: these checks are about what storage holds now.
+      const stored = await rootAt(store.uncached, head.size);
       if (!stored.equals(head.root)) {
         throw new CheckpointError(`The stored hashes and the log head disagree on the root at size ${head.size}; run \`simpul log fsck\``);
       }
       if (last && last.size > 0) {
-        const proof = await store.consistencyProof(last.size, head.size);
+        const proof = await consistencyProof(store.uncached, last.size, head.size);
         if (!verifyConsistency(last.size, head.size, proof, last.root, head.root)) {
           throw new CheckpointError(`The tree at size ${head.size} is not consistent with the checkpoint signed at size ${last.size}; refusing to sign`);
         }

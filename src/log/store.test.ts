@@ -3,7 +3,10 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { sql } from 'kysely';
 import { testBackends } from '../core/storage/testing.js';
-import { MemoryTree, consistencyProof, inclusionProof, leafHash } from './merkle.js';
+import { generateSigningKey } from '../core/crypto.js';
+import { Checkpointer } from './checkpointer.js';
+import { openCheckpoint } from './checkpoint.js';
+import { MemoryTree, consistencyProof, inclusionProof, leafHash, verifyConsistency } from './merkle.js';
 import { LogStore, appendLeaves, type AnyDb } from './store.js';
 import { emptyLog, openLogDatabase } from './testing.js';
 
@@ -74,6 +77,51 @@ for (const backend of testBackends()) {
       await sql`UPDATE log_hash SET hashes = substring(hashes FROM 1 FOR 32) WHERE level = 0 AND block = 0`.execute(db);
       await assert.rejects(appendLeaves(db, [entry(3)]), /do not match the log head/);
       assert.equal(await new LogStore(db).size(), 3);
+    });
+
+    it('signs checkpoints at the configured rate while the log grows, each extending the last', async () => {
+      await emptyLog(db);
+      const store = new LogStore(db);
+      const key = generateSigningKey();
+      const errors: unknown[] = [];
+      // Two signers on one database, as two processes of one gateway would run.
+      const signers = [0, 1].map(() => new Checkpointer({ store, key, origin: 'simpul.go.id/log/ID/GOV/TEST/gw1', intervalMs: 100, onError: (e) => errors.push(e) }));
+      signers.forEach((s) => s.start());
+      const until = Date.now() + 1500;
+      let n = 0;
+      while (Date.now() < until) {
+        await appendLeaves(db, Array.from({ length: 20 }, () => entry(n++)));
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      await Promise.all(signers.map((s) => s.stop()));
+      assert.deepEqual(errors, []);
+      const notes = await sql<{ size: number; note: string }>`SELECT size, note FROM log_checkpoint ORDER BY size`.execute(db);
+      assert.ok(notes.rows.length >= 6, `${notes.rows.length} checkpoints in 1.5 s at a 100 ms interval`);
+      const tree = new MemoryTree();
+      for (const e of await store.entries(0, (await store.size()))) tree.appendLeaf(e.leaf);
+      let previous: { size: number; root: Buffer } | undefined;
+      for (const row of notes.rows) {
+        const { checkpoint } = openCheckpoint(row.note, { log: signers[0]!.verifierKey });
+        if (previous && previous.size > 0) {
+          assert.ok(verifyConsistency(previous.size, checkpoint.size, await consistencyProof(tree, previous.size, checkpoint.size), previous.root, checkpoint.root));
+        }
+        previous = checkpoint;
+      }
+      assert.equal(await signers[0]!.signNow(), undefined, 'nothing new: nothing signed');
+    });
+
+    it('refuses to sign when the stored tree no longer extends the last checkpoint', async () => {
+      await emptyLog(db);
+      const store = new LogStore(db);
+      const signer = new Checkpointer({ store, key: generateSigningKey(), origin: 'simpul.go.id/log/ID/GOV/TEST/gw1' });
+      await appendLeaves(db, Array.from({ length: 40 }, (_, i) => entry(i)));
+      assert.equal((await signer.signNow())?.checkpoint.size, 40);
+      await appendLeaves(db, Array.from({ length: 3 }, (_, i) => entry(40 + i)));
+      // Someone rewrites the stored hash of leaves 32..39, which the next root is built from.
+      await sql`UPDATE log_hash SET hashes = set_byte(hashes, 4 * 32 + 5, get_byte(hashes, 4 * 32 + 5) # 1) WHERE level = 3 AND block = 0`.execute(db);
+      await assert.rejects(signer.signNow(), /disagree on the root|not consistent/);
+      assert.equal((await store.latestCheckpoint())?.size, 40);
+      await assert.rejects(new Checkpointer({ store, key: generateSigningKey(), origin: 'simpul.go.id/log/OTHER' }).signNow(), /refusing to sign as/);
     });
 
     if (backend.kind === 'postgres') {

@@ -242,6 +242,9 @@ export class LogStore implements HashSource {
     return this.#hashes(ids, true);
   }
 
+  /** The same hashes read from the database every time: for checks of the storage itself. */
+  readonly uncached: HashSource = { hashes: (ids) => this.#hashes(ids, false) };
+
   async #hashes(ids: readonly NodeId[], useCache: boolean): Promise<Buffer[]> {
     const strips = stripsOf(ids);
     const found = new Map<string, Buffer>();
