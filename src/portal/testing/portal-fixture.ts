@@ -60,6 +60,8 @@ export async function portalFixture(backend: TestBackend, options: Partial<Porta
     exchanges: peer,
     now: () => clock.now,
     logLevel: 'silent',
+    // Tests run maintenance rounds themselves (or start the timer): a round on its own could race them.
+    maintenanceIntervalMs: 0,
     ...options,
   });
   return {

@@ -78,6 +78,8 @@ export class Workflow {
   readonly #permits: Permits;
   readonly #options: WorkflowOptions;
   readonly #running = new Map<string, Promise<void>>();
+  /** Applications kicked while their run was ending: run again once it has. */
+  readonly #again = new Set<string>();
   #closed = false;
   readonly #handlers: Record<string, StepHandler>;
 
@@ -125,10 +127,18 @@ export class Workflow {
 
   /** Runs the application's pending steps in the background, once at a time per application. */
   kick(applicationId: string): void {
-    if (this.#closed || this.#running.has(applicationId)) return;
+    if (this.#closed) return;
+    if (this.#running.has(applicationId)) {
+      // The run may be past the step just put back in the queue: look again when it ends.
+      this.#again.add(applicationId);
+      return;
+    }
     const run = this.advance(applicationId)
       .catch((error: unknown) => this.#options.onError?.(error, applicationId))
-      .finally(() => this.#running.delete(applicationId));
+      .finally(() => {
+        this.#running.delete(applicationId);
+        if (this.#again.delete(applicationId)) this.kick(applicationId);
+      });
     this.#running.set(applicationId, run);
   }
 
