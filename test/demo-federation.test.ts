@@ -10,6 +10,8 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import pg from 'pg';
 import { startDemo, type DemoManifest } from '../src/demo/federation.js';
+import { witnessName } from '../src/gateway/exchange-log.js';
+import { SIG_COSIGNATURE_V1, formatVerifierKey, verifyReceipt } from '../src/log/index.js';
 import { serverUrl } from '../src/core/storage/testing.js';
 
 /** The demo's schemas have fixed names, so on the real server it gets a database of its own. */
@@ -59,6 +61,22 @@ for (const kind of serverUrl() ? ['pglite', 'postgres'] : ['pglite']) describe(`
         assert.equal(response.status, example.expect_status, `${example.description}: ${await response.clone().text()}`);
         assert.ok(response.headers.get('simpul-request-hash'), 'answered through the exchange');
       }
+      // The first example's exchange is in the provider's log, under a checkpoint cosigned by two
+      // other agencies' gateways; the receipt verifies offline.
+      const first0 = manifest.examples[0]!;
+      const exchangeId = (await fetch(first0.gateway + first0.path, { headers: first0.headers })).headers.get('simpul-id')!;
+      const provider = manifest.gateways['ID/GOV/DUKCAPIL']!;
+      const deadline = Date.now() + 60_000;
+      let receipt: Response;
+      do {
+        receipt = await fetch(`${provider.url}/log/receipt/${exchangeId}`);
+        if (receipt.status !== 200) await new Promise((r) => setTimeout(r, 250));
+      } while (receipt.status !== 200 && Date.now() < deadline);
+      assert.equal(receipt.status, 200, 'a receipt once a cosigned checkpoint covers the exchange');
+      const logKey = (await (await fetch(`${provider.url}/log/key`)).text()).trim();
+      const witnesses = [...first.gateways.values()].filter((g) => g.identity.member !== 'ID/GOV/DUKCAPIL').map((g) => formatVerifierKey(witnessName(g.identity.id), SIG_COSIGNATURE_V1, g.identity.logKey!.publicKey));
+      const verified = verifyReceipt(await receipt.text(), { log: logKey, witnesses, quorum: 2 });
+      assert.equal(verified.record.id, exchangeId);
       // The registry's OpenAPI and each gateway's health answer.
       assert.equal((await fetch(`${manifest.registry.url}/openapi.json`)).status, 200);
       for (const g of Object.values(manifest.gateways)) assert.equal((await fetch(`${g.url}/readyz`)).status, 200);

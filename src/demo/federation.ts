@@ -115,7 +115,8 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
       const database = (await store(`gw_${agency.code.toLowerCase()}`, join('gateways', agency.code, 'db'))) as Database<GatewayTables>;
       const backendUrl = backends.get(agency.agency)!.url;
       const serviceBackends = new Map<string, Backend>(agency.services.map((s) => [`${agency.subsystem}/${s.code}`, createHttpBackend({ type: 'http', url: backendUrl + s.backendPath })]));
-      const gateway = await Gateway.start({ identity, database, configuration, backends: serviceBackends, consumer: { port: ports.consumer, host }, peer: { port: ports.peer, host }, logLevel: options.logLevel ?? 'warn' });
+      const log = identity.logKey ? { key: identity.logKey, quorum: 2 } : undefined;
+      const gateway = await Gateway.start({ identity, database, configuration, backends: serviceBackends, consumer: { port: ports.consumer, host }, peer: { port: ports.peer, host }, logLevel: options.logLevel ?? 'warn', log });
       closers.push(() => gateway.close());
       gateways.set(agency.agency, gateway);
       manifestGateways[agency.member] = { id: identity.id, url: gateway.consumerUrl, consumer: gateway.consumerUrl, peer: gateway.peerUrl };
@@ -156,6 +157,7 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
         id: agency.gatewayId,
         address: `https://${host}:${demoPorts(portBase, index).peer}`,
         signingKey: b64.encode(identity.signingKey.publicKey),
+        logKey: b64.encode(identity.logKey!.publicKey),
         tlsCsr: identity.csr,
       });
       const dir = join(dataDir, 'gateways', agency.code);
@@ -170,5 +172,5 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
 
 async function createGatewayKeys(id: string, member: MemberId, host: string): Promise<GatewayIdentity & { csr: string }> {
   const { privateKeyPem, csrPem } = await createTlsKeyAndCsr(id, [...new Set([host, '127.0.0.1', 'localhost'])]);
-  return { id, member, signingKey: generateSigningKey(), tls: { keyPem: privateKeyPem, certPem: '' }, subjectSalt: randomBytes(32), csr: csrPem };
+  return { id, member, signingKey: generateSigningKey(), logKey: generateSigningKey(), tls: { keyPem: privateKeyPem, certPem: '' }, subjectSalt: randomBytes(32), csr: csrPem };
 }

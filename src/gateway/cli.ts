@@ -41,12 +41,13 @@ export function register(program: Command): void {
     .action(async (opts: { id: string; dir: string; host: string[] }) => {
       const member = parseMemberId(opts.id.split('/').slice(0, 3).join('/'));
       const signingKey = generateSigningKey();
+      const logKey = generateSigningKey();
       const { privateKeyPem, csrPem } = await createTlsKeyAndCsr(opts.id, opts.host);
       const { randomBytes } = await import('node:crypto');
-      writeKeyFile(join(opts.dir, 'keys.json'), { id: opts.id, member, signingKey, tls: { keyPem: privateKeyPem, certPem: '' }, subjectSalt: randomBytes(32) });
+      writeKeyFile(join(opts.dir, 'keys.json'), { id: opts.id, member, signingKey, logKey, tls: { keyPem: privateKeyPem, certPem: '' }, subjectSalt: randomBytes(32) });
       writeFileSync(join(opts.dir, 'gateway.csr'), csrPem);
       console.log(`Keys written to ${join(opts.dir, 'keys.json')} (mode 0600).`);
-      console.log(`Register the gateway with the registry: simpul registry gateway add --id ${opts.id} --csr ${join(opts.dir, 'gateway.csr')} --signing-key ${b64.encode(signingKey.publicKey)} --address https://HOST:PORT`);
+      console.log(`Register the gateway with the registry: simpul registry gateway add --id ${opts.id} --csr ${join(opts.dir, 'gateway.csr')} --signing-key ${b64.encode(signingKey.publicKey)} --log-key ${b64.encode(logKey.publicKey)} --address https://HOST:PORT`);
       console.log(`Then install the issued certificate: simpul gateway install-cert --keys ${join(opts.dir, 'keys.json')} --cert FILE`);
     });
 

@@ -35,11 +35,18 @@ export const GatewaySettingsSchema = Type.Object({
   backends: Type.Record(Type.String(), Type.Object({ type: Type.String() }, { additionalProperties: true })),
   clockSkewMs: Type.Optional(Type.Integer({ minimum: 1000 })),
   maxBodyBytes: Type.Optional(Type.Integer({ minimum: 1024 })),
+  log: Type.Optional(Type.Object({
+    enabled: Type.Boolean({ description: 'Keep the verifiable exchange log (needs logSeed in the key file)' }),
+    checkpointIntervalMs: Type.Optional(Type.Integer({ minimum: 50 })),
+    quorum: Type.Optional(Type.Integer({ minimum: 0 })),
+  })),
 });
 export type GatewaySettings = Static<typeof GatewaySettingsSchema>;
 
 export interface GatewayKeyFile {
   signingSeed: string;
+  /** Seed of the exchange log's key, when the gateway keeps a log. */
+  logSeed?: string;
   tlsKeyPem: string;
   tlsCertPem: string;
   subjectSalt: string;
@@ -54,7 +61,7 @@ export function parseGatewaySettings(value: unknown): GatewaySettings {
 }
 
 export function writeKeyFile(path: string, identity: GatewayIdentity): void {
-  const keys: GatewayKeyFile = { signingSeed: b64.encode(exportSeed(identity.signingKey)), tlsKeyPem: identity.tls.keyPem, tlsCertPem: identity.tls.certPem, subjectSalt: b64.encode(identity.subjectSalt) };
+  const keys: GatewayKeyFile = { signingSeed: b64.encode(exportSeed(identity.signingKey)), ...(identity.logKey ? { logSeed: b64.encode(exportSeed(identity.logKey)) } : {}), tlsKeyPem: identity.tls.keyPem, tlsCertPem: identity.tls.certPem, subjectSalt: b64.encode(identity.subjectSalt) };
   writeFileSync(path, JSON.stringify(keys, null, 2), { mode: 0o600 });
   chmodSync(path, 0o600);
 }
@@ -62,7 +69,13 @@ export function writeKeyFile(path: string, identity: GatewayIdentity): void {
 export function readIdentity(id: string, keyFile: string): GatewayIdentity {
   const keys = JSON.parse(readFileSync(keyFile, 'utf8')) as GatewayKeyFile;
   const member = parseMemberId(id.split('/').slice(0, 3).join('/'));
-  return { id, member, signingKey: signingKeyFromSeed(b64.decode(keys.signingSeed)), tls: { keyPem: keys.tlsKeyPem, certPem: keys.tlsCertPem }, subjectSalt: b64.decode(keys.subjectSalt) };
+  return { id, member, signingKey: signingKeyFromSeed(b64.decode(keys.signingSeed)), ...(keys.logSeed ? { logKey: signingKeyFromSeed(b64.decode(keys.logSeed)) } : {}), tls: { keyPem: keys.tlsKeyPem, certPem: keys.tlsCertPem }, subjectSalt: b64.decode(keys.subjectSalt) };
+}
+
+function logOptions(settings: GatewaySettings, identity: GatewayIdentity) {
+  if (!settings.log?.enabled) return undefined;
+  if (!identity.logKey) throw new Error(`Gateway ${identity.id} keeps a log but its key file has no logSeed.`);
+  return { key: identity.logKey, checkpointIntervalMs: settings.log.checkpointIntervalMs, quorum: settings.log.quorum };
 }
 
 /** Builds the backend a service declares. Only `http` is built in here; adapters add the rest. */
@@ -100,5 +113,6 @@ export async function startGatewayFromSettings(file: string, options: { logLevel
     clockSkewMs: settings.clockSkewMs,
     maxBodyBytes: settings.maxBodyBytes,
     logLevel: options.logLevel,
+    log: logOptions(settings, identity),
   });
 }
