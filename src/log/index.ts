@@ -2,7 +2,7 @@
  * The exchange log as a library, for the gateway to wire in (docs/protocols/log.md):
  *
  *   await migrateLog(db, schema);                         // its own migration history
- *   const store = new LogStore(db);
+ *   const store = new LogStore(db); await store.warm();   // cache hash strips for fast proofs
  *   // in the gateway's group-commit transaction, last:
  *   const indices = await appendLeaves(trx, records.map((r) => ({ exchangeId: r.id, leaf: encodeExchangeLeaf(r) })));
  *   const witnesses = new WitnessClient({ store, witnesses: [...], quorum: 2, post });
@@ -10,6 +10,9 @@
  *   checkpointer.start(); await witnesses.resume();
  *   await registerLogRoutes(app, { store, verifierKey: checkpointer.verifierKey, witnesses: [...], quorum: 2 });
  *   await registerWitnessRoutes(app, new Witness({ db, name, key: witnessKey, logKeys: (origin) => … }));
+ *
+ * On PGlite, queries resolve without returning to the event loop: a loop that only awaits the
+ * database starves timers (the checkpointer's included); yield between batches.
  */
 export { appendLeaves, LogStore, LogStoreError, logMigrations, migrateLog, type AnyDb, type LeafInput, type LogEntry, type StoredCheckpoint } from './store.js';
 export { encodeExchangeLeaf, decodeExchangeLeaf, leafExchangeId, LeafError, EXCHANGE_LEAF_V1 } from './leaf.js';
