@@ -1,5 +1,5 @@
 /**
- * npm run bench:events [-- --json] [-- --events 20000 --per-tx 100 --rate 5000 --seconds 6 --transport both|outbox|jetstream]
+ * npm run bench:events [-- --json] [-- --events 20000 --per-tx 100 --rate N --seconds 6 --transport both|outbox|jetstream]
  *
  * Change events end to end, from the base registry's commit to the subscriber's effect:
  *   base registry (person table + outbox, one transaction per --per-tx changes)
@@ -9,11 +9,13 @@
  *     → BPS subscription (effect, inbox row and position in one transaction).
  * Phase 1 (throughput): --events changes committed as fast as the registry can; events/s is
  * the count over the time from the first commit to the last effect.
- * Phase 2 (lag): changes offered at --rate events/s for --seconds; lag is effect time minus
- * commit time of each event; p50/p99 reported.
+ * Phase 2 (lag): changes offered at a steady rate for --seconds; lag is effect time minus
+ * commit time of each event; p50/p99 reported. The rate is --rate, or else half the measured
+ * throughput capped at 5,000/s: lag is only meaningful at a rate the registry sustains
+ * (above it the backlog, not the transport, sets the lag).
  * Embedded storage (PGlite) unless --database-url. The last line with --json is one JSON object.
  */
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import cliProgress from 'cli-progress';
 import { sql, type Kysely } from 'kysely';
 import type { SubsystemId } from '../src/core/ids.js';
@@ -38,7 +40,7 @@ const option = (name: string, fallback: string) => {
 };
 const totalEvents = Number(option('events', '20000'));
 const perTx = Number(option('per-tx', '100'));
-const rate = Number(option('rate', '5000'));
+const forcedRate = option('rate', '') ? Number(option('rate', '')) : undefined;
 const seconds = Number(option('seconds', '6'));
 const transports = option('transport', 'both') === 'both' ? (['outbox', 'jetstream'] as const) : ([option('transport', 'outbox')] as ('outbox' | 'jetstream')[]);
 const databaseUrl = option('database-url', process.env.BENCH_DATABASE_URL ?? '') || undefined;
@@ -176,7 +178,8 @@ async function runOnce(transport: 'outbox' | 'jetstream', bar: cliProgress.Singl
     bar.stop();
     say(`  ${transport}: ${totalEvents} events committed in ${Math.round(committedAll - started)} ms, all applied after ${Math.round(lastEffect - started)} ms → ${Math.round(eventsPerS)} events/s`);
 
-    // Phase 2: lag at a fixed offered rate.
+    // Phase 2: lag at a steady offered rate.
+    const rate = forcedRate ?? Math.min(5000, Math.max(100, Math.round(eventsPerS / 2 / 100) * 100));
     const lagEvents = Math.round(rate * seconds);
     bar.start(lagEvents, 0, { step: `${transport}: lag at ${rate}/s` });
     measuring = true;
@@ -219,7 +222,7 @@ async function runOnce(transport: 'outbox' | 'jetstream', bar: cliProgress.Singl
 }
 
 const bar = new cliProgress.SingleBar({ format: 'bench:events [{bar}] {value}/{total} {step}', stream: process.stderr, hideCursor: true }, cliProgress.Presets.shades_classic);
-say(`bench:events on ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${databaseUrl ? 'PostgreSQL' : 'PGlite (embedded)'}, ${totalEvents} events in transactions of ${perTx}, then ${rate}/s for ${seconds} s`);
+say(`bench:events on ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'} (load ${loadavg().map((l) => l.toFixed(1)).join(' ')}), ${databaseUrl ? 'PostgreSQL' : 'PGlite (embedded)'}, ${totalEvents} events in transactions of ${perTx}, then a steady rate for ${seconds} s`);
 const results: Result[] = [];
 for (const transport of transports) results.push(await runOnce(transport, bar));
 const primary = results[0]!;
@@ -229,6 +232,7 @@ const summary = {
   transport: primary.transport,
   storage: databaseUrl ? 'postgres' : 'pglite',
   per_transaction: perTx,
+  load_average: loadavg().map((l) => Number(l.toFixed(1))),
   runs: results,
 };
 if (json) console.log(JSON.stringify(summary));
