@@ -7,7 +7,7 @@
  */
 import type { SigningKey } from '../core/crypto.js';
 import { signCheckpoint, type Checkpoint } from './checkpoint.js';
-import { consistencyProof, rootAt, verifyConsistency } from './merkle.js';
+import { consistencyNodes, consistencyProof, prefetch, rangeNodes, rootAt, verifyConsistency } from './merkle.js';
 import { SIG_ED25519, formatVerifierKey } from './note.js';
 import type { LogStore } from './store.js';
 
@@ -88,22 +88,24 @@ export class Checkpointer {
   async signNow(): Promise<SignedCheckpoint | undefined> {
     const { store, key, origin } = this.#options;
     for (let attempt = 0; attempt < 3; attempt++) {
-      const last = await store.signerState();
+      // Few round trips: on PGlite each one waits behind the appenders' transactions.
+      const { last, head } = await store.signerAndHead();
       if (last && last.origin !== origin) {
         throw new CheckpointError(`This database holds the log ${JSON.stringify(last.origin)}; refusing to sign as ${JSON.stringify(origin)}`);
       }
-      const head = await store.head();
       if (last && head.size < last.size) {
         throw new CheckpointError(`The stored tree (${head.size} leaves) is smaller than the last signed checkpoint (${last.size}); refusing to sign`);
       }
       if (last && head.size === last.size) return undefined;
       // From the database, not the cache: these checks are about what storage holds now.
-      const stored = await rootAt(store.uncached, head.size);
+      const proving = last && last.size > 0 && last.size < head.size;
+      const storage = await prefetch(store.uncached, [...rangeNodes(0, head.size), ...(proving ? consistencyNodes(last.size, head.size) : [])]);
+      const stored = await rootAt(storage, head.size);
       if (!stored.equals(head.root)) {
         throw new CheckpointError(`The stored hashes and the log head disagree on the root at size ${head.size}; run \`simpul log fsck\``);
       }
       if (last && last.size > 0) {
-        const proof = await consistencyProof(store.uncached, last.size, head.size);
+        const proof = await consistencyProof(storage, last.size, head.size);
         if (!verifyConsistency(last.size, head.size, proof, last.root, head.root)) {
           throw new CheckpointError(`The tree at size ${head.size} is not consistent with the checkpoint signed at size ${last.size}; refusing to sign`);
         }

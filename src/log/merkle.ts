@@ -164,6 +164,29 @@ export function inclusionNodes(index: number, size: number): NodeId[] {
   return inclusionRanges(index, size).flatMap(([a, b]) => rangeNodes(a, b));
 }
 
+export function consistencyNodes(from: number, to: number): NodeId[] {
+  return consistencyRanges(from, to).flatMap(([a, b]) => rangeNodes(a, b));
+}
+
+/**
+ * Fetches the given nodes in one call and serves later requests for them from memory, so that
+ * several proofs over the same tree cost one storage read.
+ */
+export async function prefetch(source: HashSource, ids: readonly NodeId[]): Promise<HashSource> {
+  const hashes = ids.length > 0 ? await source.hashes(ids) : [];
+  const known = new Map(ids.map((id, i) => [`${id.level}/${id.index}`, hashes[i]!]));
+  return {
+    hashes: async (wanted) => {
+      const missing = wanted.filter((id) => !known.has(`${id.level}/${id.index}`));
+      if (missing.length > 0) {
+        const more = await source.hashes(missing);
+        missing.forEach((id, i) => known.set(`${id.level}/${id.index}`, more[i]!));
+      }
+      return wanted.map((id) => known.get(`${id.level}/${id.index}`)!);
+    },
+  };
+}
+
 export function inclusionProof(source: HashSource, index: number, size: number): Promise<Buffer[]> {
   return hashRanges(source, inclusionRanges(index, size));
 }

@@ -203,6 +203,20 @@ export class LogStore implements HashSource {
     return size <= this.#knownSize || size <= (await this.size());
   }
 
+  /** The last signed checkpoint and the committed head, read together (one query). */
+  async signerAndHead(): Promise<{ last: SignerState | undefined; head: { size: number; root: Buffer } }> {
+    const r = await sql<{ size: number | string; frontier: Buffer; origin: string | null; vkey: string | null; last_size: number | string | null; last_root: Buffer | null }>`
+      SELECT h.size, h.frontier, s.origin, s.vkey, s.size AS last_size, s.root AS last_root
+      FROM log_head h LEFT JOIN log_signer s ON s.id = 1 WHERE h.id = 1`.execute(this.db);
+    const row = r.rows[0];
+    if (!row) throw new LogStoreError('The log has no head row: run the log migrations');
+    const range = CompactRange.fromBytes(Number(row.size), row.frontier);
+    const last = row.origin !== null && row.vkey !== null && row.last_root !== null
+      ? { origin: row.origin, vkey: row.vkey, size: Number(row.last_size), root: Buffer.from(row.last_root) }
+      : undefined;
+    return { last, head: { size: range.size, root: range.root() } };
+  }
+
   /** Size, frontier and root of the committed tree. */
   async head(): Promise<{ size: number; root: Buffer; range: CompactRange }> {
     const r = await sql<{ size: number | string; frontier: Buffer }>`SELECT size, frontier FROM log_head WHERE id = 1`.execute(this.db);
