@@ -16,6 +16,7 @@ import { detectDelimiter, inspectCsv } from '../src/reconcile/csv-source.js';
 import { Engine } from '../src/reconcile/engine.js';
 import { parseFieldMap } from '../src/reconcile/field-map.js';
 import { loadSources } from '../src/reconcile/prepare.js';
+import { writeSyntheticRegisters } from '../src/reconcile/synthetic-population.js';
 import { dedupeFile, linkFiles } from '../src/reconcile/tasks.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'simpul-reconcile-input-'));
@@ -134,15 +135,27 @@ describe('simpul reconcile (the command)', () => {
   const run = promisify(execFile);
   const cli = (args: string[]) => run(process.execPath, ['--import', 'tsx', join(REPOSITORY_ROOT, 'src/cli/main.ts'), 'reconcile', ...args], { cwd: REPOSITORY_ROOT });
 
-  it('links two files and reports a bad option as a one-line error with a non-zero exit', async () => {
-    const left = file('nik;nama;tgl\n3273014501900001;Siti Aminah;05/01/1990\n3273012012850003;Budi Santoso;20/12/1985\n3273011507700002;Agus Salim;15/07/1970\n');
-    const right = file('id,name,dob,nik\nx1,St. Aminah,1990-01-05,3273014501900001\nx2,Budi Santoso,1985-12-20,\nx3,Joko Widodo,1961-06-21,\n');
+  it('links two synthetic registers and reports a bad option as a one-line error with a non-zero exit', async () => {
+    const files = await writeSyntheticRegisters(join(dir, 'synthetic'), { persons: 300, seed: 3 });
     const out = join(dir, 'cli-links.csv');
-    const args = ['link', left, right, '--left-id', 'nik', '--right-id', 'id', '--left-map', 'nik=nik,full_name=nama,birth_date=tgl', '--right-map', 'nik=nik,full_name=name,birth_date=dob', '--out', out];
+    const args = ['link', files.registry, files.agency, '--left-id', files.registryId, '--right-id', files.agencyId, '--left-map', files.registryMap, '--right-map', files.agencyMap, '--out', out];
     const ok = await cli([...args, '--one-to-one', '--threads', '1']);
-    assert.match(ok.stdout, /Tertaut \/ linked: 2 pasangan/);
+    assert.match(ok.stdout, /Tertaut \/ linked: \d+ pasangan/);
+    // Score the links against the person_id column both files carry (and the matcher never saw).
+    const person = (path: string, idColumn: number, separator: string): Map<string, string> =>
+      new Map(readFileSync(path, 'utf8').trimEnd().split('\n').slice(1).map((line) => {
+        const cells = line.split(separator);
+        return [cells[idColumn] as string, cells[cells.length - 1] as string];
+      }));
+    const left = person(files.registry, 0, ';');
+    const right = person(files.agency, 0, ',');
     const lines = readFileSync(out, 'utf8').trimEnd().split('\n');
-    assert.deepEqual(lines.map((l) => l.split(',').slice(0, 2).join(',')), ['left_id,right_id', '3273012012850003,x2', '3273014501900001,x1']);
+    assert.equal(lines[0], 'left_id,right_id,match_probability');
+    const links = lines.slice(1).map((l) => l.split(','));
+    const correct = links.filter(([l, r]) => left.get(l as string) === right.get(r as string)).length;
+    const truePairs = [...right.values()].filter((p) => [...left.values()].includes(p)).length;
+    assert.ok(correct / links.length >= 0.98, `precision ${correct}/${links.length}`);
+    assert.ok(correct / truePairs >= 0.95, `recall ${correct}/${truePairs}`);
     await assert.rejects(cli([...args, '--threshold', '1.5']), (error: { code: number; stderr: string }) => {
       assert.equal(error.code, 1);
       assert.match(error.stderr, /^galat \/ error \[reconcile\.invalid_option\]: The threshold is a match probability strictly between 0 and 1; got 1\.5\.\n$/);

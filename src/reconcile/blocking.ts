@@ -159,7 +159,7 @@ export interface BlockingOptions {
   redundancy?: number;
   /** Records sampled per side to cost rules. */
   sampleRows?: number;
-  /** The most rules to take (default 16): each rule is one more join over both sources. */
+  /** The most rules to take (default 16, or 40 under 100,000 records): each is one more join over both sources. */
   maxRules?: number;
 }
 
@@ -208,7 +208,7 @@ export async function chooseBlockingRules(engine: Engine, space: PairSpace, keys
   const chosen: CostedRule[] = [];
   const marginal = await marginalCoster(engine, space, sampleRows);
   let spent = 0;
-  const maxRules = options.maxRules ?? 16;
+  const maxRules = options.maxRules ?? (space.leftRows + (space.kind === 'link' ? space.rightRows : 0) < 100_000 ? 40 : 16);
   const tryTake = async (rule: CostedRule, limit: number): Promise<void> => {
     if (chosen.length >= maxRules || spent + rule.pairs * 0.05 > limit) return;
     const added = await marginal(rule, chosen);
@@ -228,8 +228,8 @@ export async function chooseBlockingRules(engine: Engine, space: PairSpace, keys
     if (fields.some((f) => !used.has(f) && (avoiding.get(f) ?? 0) < redundancy)) await tryTake(rule, budget);
   }
   // On small inputs spare budget buys recall cheaply; on large ones it would only cost time,
-  // so the extra is at most three pairs per record.
-  const fill = Math.min(budget * 0.5, Math.max(spent, 3 * (space.leftRows + space.rightRows)), 2_000_000);
+  // so the extra is at most three pairs per record beyond the first 500,000.
+  const fill = Math.min(budget * 0.5, Math.max(spent, 500_000, 3 * (space.leftRows + space.rightRows)), 2_000_000);
   for (const rule of affordable) {
     if (!chosen.includes(rule)) await tryTake(rule, fill);
   }

@@ -28,12 +28,28 @@ export interface Comparison {
   /** Levels, strongest first. */
   levels: readonly Level[];
   /**
-   * The normalised column whose exact agreement is the first level. Used to compute that
-   * level's u-probability exactly from value frequencies, and for term-frequency adjustment.
+   * The normalised column whose exact agreement is the first level, when it is one: used to
+   * compute that level's u-probability exactly from value frequencies, and for term-frequency
+   * adjustment.
    */
-  exactColumn: string;
+  exactColumn?: string;
+  /** The column shown when a pair is explained. */
+  displayColumn: string;
   /** Adjust the exact level's weight by how common the agreed value is (names, places). */
   termFrequency: boolean;
+  /**
+   * Domain knowledge that keeps EM's match class the class of "the same person": for the same
+   * person, the strongest `levels` levels together have m of at least `atLeast` (a NIK or a
+   * birth date is right far more often than not). Without it, EM run on a register with few
+   * true duplicates happily takes "same household" for "same person".
+   */
+  identity?: { levels: number; atLeast: number };
+  /**
+   * What m is believed to be before seeing the data, strongest level first and "different"
+   * last: how often the same person's two records reach each level, from the kinds of errors
+   * registers have. EM starts from it and weighs it as a few hundred matches' worth of evidence.
+   */
+  prior?: readonly number[];
 }
 
 /** Which name comparisons apply: separate given/family names, or one full name. */
@@ -48,11 +64,11 @@ const missing = (column: string): string => `l.${column} IS NULL OR r.${column} 
 const exact = (column: string): Level => ({ label: 'exact', when: `l.${column} = r.${column}` });
 
 function simple(name: string, field: CanonicalField, column: string, levels: Level[], termFrequency = false, measures: Record<string, string> = {}): Comparison {
-  return { name, fields: [field], missing: missing(column), measures, levels: [exact(column), ...levels], exactColumn: column, termFrequency };
+  return { name, fields: [field], missing: missing(column), measures, levels: [exact(column), ...levels], exactColumn: column, displayColumn: column, termFrequency };
 }
 
 function place(field: CanonicalField): Comparison {
-  return simple(field, field, field, [{ label: 'jaro-winkler ≥ 0.90', when: jw(field, 0.9) }], true, jwMeasure(field));
+  return { ...simple(field, field, field, [{ label: 'jaro-winkler ≥ 0.90', when: jw(field, 0.9) }], true, jwMeasure(field)), prior: [0.85, 0.08, 0.07] };
 }
 
 /**
@@ -62,7 +78,11 @@ function place(field: CanonicalField): Comparison {
 export function comparisonsFor(fields: ReadonlySet<CanonicalField>, nameMode: NameMode): Comparison[] {
   const out: Comparison[] = [];
   if (fields.has('nik')) {
-    out.push(simple('nik', 'nik', 'nik', [{ label: 'one digit mistyped or two swapped', when: 'simpul_near_code(l.nik, r.nik)' }]));
+    // A NIK that differs only in its serial (the last four digits) belongs to someone registered
+    // in the same district with the same birth date — a twin, or a neighbour born the same day —
+    // so only a slip in the region or birth-date digits counts as near-agreement.
+    const near = { label: 'one digit mistyped or two swapped, serial equal', when: 'simpul_near_code(l.nik, r.nik) AND right(l.nik, 4) = right(r.nik, 4)' };
+    out.push({ ...simple('nik', 'nik', 'nik', [near]), identity: { levels: 2, atLeast: 0.8 }, prior: [0.9, 0.04, 0.06] });
   }
   if (nameMode === 'full') {
     out.push({
@@ -71,7 +91,10 @@ export function comparisonsFor(fields: ReadonlySet<CanonicalField>, nameMode: Na
       missing: missing('name'),
       measures: jwMeasure('name'),
       exactColumn: 'name',
+      displayColumn: 'name',
       termFrequency: true,
+      identity: { levels: 6, atLeast: 0.7 },
+      prior: [0.55, 0.05, 0.12, 0.1, 0.05, 0.06, 0.04, 0.03],
       levels: [
         exact('name'),
         { label: 'same words in another order', when: 'l.name_sorted = r.name_sorted' },
@@ -92,7 +115,10 @@ export function comparisonsFor(fields: ReadonlySet<CanonicalField>, nameMode: Na
       missing: missing('given'),
       measures: jwMeasure('given'),
       exactColumn: 'given',
+      displayColumn: 'given',
       termFrequency: true,
+      identity: { levels: 4, atLeast: 0.6 },
+      prior: [0.7, 0.12, 0.03, 0.08, 0.07],
       levels: [
         exact('given'),
         { label: 'jaro-winkler ≥ 0.92', when: jw('given', 0.92) },
@@ -106,7 +132,10 @@ export function comparisonsFor(fields: ReadonlySet<CanonicalField>, nameMode: Na
       missing: missing('family'),
       measures: jwMeasure('family'),
       exactColumn: 'family',
+      displayColumn: 'family',
       termFrequency: true,
+      identity: { levels: 4, atLeast: 0.6 },
+      prior: [0.7, 0.12, 0.03, 0.08, 0.07],
       levels: [
         exact('family'),
         { label: 'jaro-winkler ≥ 0.92', when: jw('family', 0.92) },
@@ -122,7 +151,10 @@ export function comparisonsFor(fields: ReadonlySet<CanonicalField>, nameMode: Na
       missing: missing('dob_txt'),
       measures: { days_dob: "abs(date_diff('day', l.dob, r.dob))" },
       exactColumn: 'dob_txt',
+      displayColumn: 'dob_txt',
       termFrequency: false,
+      identity: { levels: 2, atLeast: 0.7 },
+      prior: [0.85, 0.07, 0.02, 0.02, 0.02, 0.02],
       levels: [
         exact('dob_txt'),
         {
@@ -135,36 +167,69 @@ export function comparisonsFor(fields: ReadonlySet<CanonicalField>, nameMode: Na
       ],
     });
   }
-  if (fields.has('sex')) out.push(simple('sex', 'sex', 'sex', []));
+  if (fields.has('sex')) out.push({ ...simple('sex', 'sex', 'sex', []), prior: [0.97, 0.03] });
   if (fields.has('birth_place')) out.push(place('birth_place'));
-  if (fields.has('address')) {
-    out.push(simple('address', 'address', 'address', [
-      { label: 'jaro-winkler ≥ 0.90', when: jw('address', 0.9) },
-      { label: 'jaro-winkler ≥ 0.75', when: jw('address', 0.75) },
-    ], false, jwMeasure('address')));
-  }
-  if (fields.has('street_number')) out.push(simple('street_number', 'street_number', 'street_number', []));
-  if (fields.has('locality')) out.push(place('locality'));
-  // Districts and regencies come from official lists: spelling varies little, so exact only.
-  if (fields.has('district')) out.push(simple('district', 'district', 'district', [], true));
-  if (fields.has('city')) out.push(simple('city', 'city', 'city', [], true));
-  if (fields.has('province')) out.push(simple('province', 'province', 'province', []));
-  if (fields.has('postcode')) {
-    out.push(simple('postcode', 'postcode', 'postcode', [{ label: 'one digit mistyped or two swapped', when: 'simpul_near_code(l.postcode, r.postcode)' }], true));
-  }
+  const location = locationComparison(fields);
+  if (location) out.push(location);
+  if (fields.has('street_number')) out.push({ ...simple('street_number', 'street_number', 'street_number', []), prior: [0.85, 0.15] });
   if (fields.has('phone')) {
-    out.push(simple('phone', 'phone', 'phone', [
-      { label: 'one digit mistyped or two swapped', when: 'simpul_near_code(l.phone, r.phone)' },
-      { label: 'same last eight digits', when: 'right(l.phone, 8) = right(r.phone, 8)' },
-    ]));
+    out.push({
+      ...simple('phone', 'phone', 'phone', [
+        { label: 'one digit mistyped or two swapped', when: 'simpul_near_code(l.phone, r.phone)' },
+        { label: 'same last eight digits', when: 'right(l.phone, 8) = right(r.phone, 8)' },
+      ]),
+      // People change numbers: a different phone is weak evidence against.
+      prior: [0.6, 0.05, 0.05, 0.3],
+    });
   }
   if (fields.has('other_id')) {
-    out.push(simple('other_id', 'other_id', 'other_id', [
-      { label: 'one character mistyped or two swapped', when: 'simpul_near_code(l.other_id, r.other_id)' },
-      { label: 'jaro-winkler ≥ 0.90', when: jw('other_id', 0.9) },
-    ], false, jwMeasure('other_id')));
+    out.push({
+      ...simple('other_id', 'other_id', 'other_id', [
+        { label: 'one character mistyped or two swapped', when: 'simpul_near_code(l.other_id, r.other_id)' },
+        { label: 'jaro-winkler ≥ 0.90', when: jw('other_id', 0.9) },
+      ], false, jwMeasure('other_id')),
+      prior: [0.85, 0.08, 0.03, 0.04],
+    });
   }
   return out;
+}
+
+const LOCATION_FIELDS: readonly CanonicalField[] = ['address', 'locality', 'postcode', 'district', 'city', 'province'];
+
+/**
+ * Where a person lives, as one comparison from the same address down to the same province.
+ * Address, village, postcode, district, regency and province move together; as separate
+ * comparisons they would count one fact six times, and make every member of a household look
+ * like the same person.
+ */
+function locationComparison(fields: ReadonlySet<CanonicalField>): Comparison | undefined {
+  const present = LOCATION_FIELDS.filter((f) => fields.has(f));
+  if (present.length === 0) return undefined;
+  const levels: Level[] = [];
+  if (fields.has('address')) {
+    levels.push({ label: 'same address', when: 'l.address = r.address' });
+    levels.push({ label: 'address nearly the same (jaro-winkler ≥ 0.90)', when: jw('address', 0.9) });
+  }
+  const village = [fields.has('locality') ? 'l.locality = r.locality' : '', fields.has('postcode') ? 'l.postcode = r.postcode' : ''].filter(Boolean);
+  if (village.length) levels.push({ label: 'same village or postcode', when: village.join(' OR ') });
+  if (fields.has('district')) levels.push({ label: 'same district', when: 'l.district = r.district' });
+  if (fields.has('city')) levels.push({ label: 'same regency or city', when: 'l.city = r.city' });
+  if (fields.has('province')) levels.push({ label: 'same province', when: 'l.province = r.province' });
+  const side = (alias: string): string => `(${present.map((c) => `${alias}.${c} IS NULL`).join(' AND ')})`;
+  // People move: the same person is at another address now and then, mostly nearby.
+  const believed: Record<string, number> = { 'same address': 0.55, 'address nearly the same (jaro-winkler ≥ 0.90)': 0.1, 'same village or postcode': 0.1, 'same district': 0.08, 'same regency or city': 0.07, 'same province': 0.04 };
+  return {
+    name: 'location',
+    prior: [...levels.map((l) => believed[l.label] ?? 0.05), 0.06],
+    fields: present,
+    missing: `${side('l')} OR ${side('r')}`,
+    measures: fields.has('address') ? jwMeasure('address') : {},
+    levels,
+    // Only "same address" is one column's exact agreement; otherwise u comes from the sample.
+    ...(fields.has('address') ? { exactColumn: 'address' } : {}),
+    displayColumn: present[0] as string,
+    termFrequency: fields.has('address'),
+  };
 }
 
 /** The γ value of a comparison for the pair `l`, `r`, as a SQL expression. */
@@ -195,7 +260,9 @@ function flatten(sql: string): string {
  */
 export function comparisonVectorsSql(pairJoins: readonly string[], comparisons: readonly Comparison[]): string {
   const gammas = comparisons.map((c) => `${gammaSql(c)} AS g_${c.name}`);
-  const tfs = comparisons.filter((c) => c.termFrequency).map((c) => `CASE WHEN l.${c.exactColumn} = r.${c.exactColumn} THEN l.tf_${c.exactColumn} END AS tf_${c.name}`);
+  const tfs = comparisons
+    .filter((c) => c.termFrequency && c.exactColumn)
+    .map((c) => `CASE WHEN l.${c.exactColumn} = r.${c.exactColumn} THEN l.tf_${c.exactColumn} END AS tf_${c.name}`);
   const outer = [...gammas, ...tfs];
   const referenced = new Set<string>();
   for (const sql of outer) for (const m of sql.matchAll(COLUMN_REFERENCE)) referenced.add(`${m[1]}.${m[2]}`);
@@ -203,4 +270,15 @@ export function comparisonVectorsSql(pairJoins: readonly string[], comparisons: 
   const inner = ['l.rid AS rid_l', 'r.rid AS rid_r', ...[...referenced].sort().map((ref) => `${ref} AS ${ref.replace('.', '_')}`), ...measures].join(', ');
   const source = pairJoins.map((from) => `SELECT ${inner} ${from}`).join('\nUNION ALL\n');
   return `SELECT rid_l, rid_r, ${outer.map(flatten).join(',\n  ')} FROM (${source})`;
+}
+
+/** The prior m of a comparison indexed by γ (0 = different … K = strongest), normalised. */
+export function priorM(comparison: Comparison): number[] {
+  const k = comparison.levels.length;
+  const believed = comparison.prior && comparison.prior.length === k + 1 ? comparison.prior : undefined;
+  const byGamma = believed
+    ? [believed[k] as number, ...[...believed.slice(0, k)].reverse()]
+    : Array.from({ length: k + 1 }, (_, g) => (g === 0 ? 0.05 : g === k ? 0.8 : 0.15 / Math.max(1, k - 1)));
+  const total = byGamma.reduce((a, b) => a + b, 0);
+  return byGamma.map((x) => x / total);
 }

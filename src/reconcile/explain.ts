@@ -21,8 +21,8 @@ export function explainQuery(model: Model, comparisons: readonly Comparison[], p
     const comparison = comparisons[i] as Comparison;
     const labels = c.levels.map((level, g) => `WHEN ${g} THEN ${lit(level.label)}`).join(' ');
     return [
-      `l.${comparison.exactColumn} AS ${c.name}_${names.sides[0]}`,
-      `r.${comparison.exactColumn} AS ${c.name}_${names.sides[1]}`,
+      `l.${comparison.displayColumn} AS ${c.name}_${names.sides[0]}`,
+      `r.${comparison.displayColumn} AS ${c.name}_${names.sides[1]}`,
       `CASE p.g_${c.name} WHEN -1 THEN 'missing' ${labels} END AS ${c.name}_level`,
       `round(${comparisonWeightSql(model, i, 'p')}, 3) AS ${c.name}_weight`,
     ];

@@ -42,10 +42,14 @@ export interface EmOptions {
   maxIterations?: number;
   tolerance?: number;
   /**
-   * Share of the expected matches added to every m level, so that a level no match reached
-   * is rare rather than impossible (0.001: an unseen level gets m ≈ 1/1000).
+   * How many matches the prior m is worth (a Dirichlet prior, so EM finds the maximum a
+   * posteriori m). It anchors the match class to "the same person": with thousands of true
+   * matches the data decide; with none — a clean register deduplicated — EM cannot turn
+   * households or school cohorts into the match class. Default 200.
    */
-  smoothing?: number;
+  priorStrength?: number;
+  /** Per comparison: its strongest `levels` levels hold at least `atLeast` of m (see Comparison.identity). */
+  identity?: ReadonlyArray<{ levels: number; atLeast: number } | undefined>;
 }
 
 /** log2 Bayes factor of a level: the evidence it adds to the match weight. */
@@ -65,9 +69,12 @@ export function weightFromProbability(probability: number): number {
   return Math.log2(probability / (1 - probability));
 }
 
-/** Initial m: strongest level likely for matches, weaker levels less so. */
+/**
+ * The prior (and starting) m of a comparison with `levelCount` levels: for the same person the
+ * strongest level is most likely (0.8), weaker agreement levels share 0.15 and outright
+ * disagreement has 0.05 — typing errors and changes happen, but rarely.
+ */
 export function initialM(levelCount: number): number[] {
-  // γ = 0 (different) gets a little, strongest level most of the mass.
   const raw = Array.from({ length: levelCount + 1 }, (_, g) => (g === 0 ? 0.05 : g === levelCount ? 0.8 : 0.15 / Math.max(1, levelCount - 1)));
   const total = raw.reduce((a, b) => a + b, 0);
   return raw.map((x) => x / total);
@@ -84,10 +91,11 @@ export function expectationMaximisation(
   lambdaStart: number,
   totalPairs: number,
   options: EmOptions = {},
+  mPrior: number[][] = mStart,
 ): { m: number[][]; lambda: number; iterations: number; converged: boolean } {
   const maxIterations = options.maxIterations ?? 200;
   const tolerance = options.tolerance ?? 1e-6;
-  const smoothing = options.smoothing ?? 1e-3;
+  const strength = options.priorStrength ?? 200;
   const comparisons = patterns.gammas.length;
   const patternCount = patterns.counts.length;
   let m = mStart.map((levels) => [...levels]);
@@ -119,8 +127,7 @@ export function expectationMaximisation(
       posterior[p] = post;
       matches += post * (patterns.counts[p] as number);
     }
-    const pseudo = Math.max(smoothing * matches, 1e-9);
-    const next = m.map((levels) => levels.map(() => pseudo));
+    const next = mPrior.map((levels) => levels.map((x) => strength * x));
     for (let c = 0; c < comparisons; c++) {
       const gammas = patterns.gammas[c] as Int8Array;
       const row = next[c] as number[];
@@ -129,9 +136,11 @@ export function expectationMaximisation(
         if (g >= 0) row[g] = (row[g] as number) + (posterior[p] as number) * (patterns.counts[p] as number);
       }
     }
-    for (const row of next) {
+    for (const [c, row] of next.entries()) {
       const total = row.reduce((a, b) => a + b, 0);
       for (let g = 0; g < row.length; g++) row[g] = (row[g] as number) / total;
+      const rule = options.identity?.[c];
+      if (rule) constrainAgreement(row, rule.levels, rule.atLeast);
     }
     const nextLambda = Math.min(Math.max(matches / totalPairs, 1e-12), 0.5);
     let change = Math.abs(Math.log(nextLambda) - Math.log(lambda));
@@ -162,4 +171,16 @@ export function uncontaminatedU(sampled: number[][], m: number[][], lambda: numb
     const total = corrected.reduce((a, b) => a + b, 0);
     return corrected.map((x) => x / total);
   });
+}
+
+/**
+ * Projects m onto {strongest `levels` levels hold at least `atLeast`}: when they hold less,
+ * they are scaled up to `atLeast` and the other levels down, keeping proportions within each.
+ */
+export function constrainAgreement(m: number[], levels: number, atLeast: number): void {
+  const top = m.length - Math.min(levels, m.length - 1);
+  const agree = m.slice(top).reduce((a, b) => a + b, 0);
+  if (agree >= atLeast || agree <= 0) return;
+  const rest = 1 - agree;
+  for (let g = 0; g < m.length; g++) m[g] = g >= top ? ((m[g] as number) * atLeast) / agree : ((m[g] as number) * (1 - atLeast)) / rest;
 }

@@ -71,6 +71,7 @@ const TF_FIELDS: ReadonlyArray<readonly [CanonicalField, string]> = [
   ['district', 'district'],
   ['city', 'city'],
   ['postcode', 'postcode'],
+  ['address', 'address'],
 ];
 
 /** The normalised column each canonical field becomes. */

@@ -5,8 +5,8 @@
  */
 import type { Engine } from './engine.js';
 import { ruleCondition, totalPairs, type BlockingRule, type PairSpace } from './blocking.js';
-import { comparisonVectorsSql, levelLabels, type Comparison } from './comparisons.js';
-import { expectationMaximisation, initialM, priorWeight, uncontaminatedU, type Model, type Patterns } from './fellegi-sunter.js';
+import { comparisonVectorsSql, levelLabels, priorM, type Comparison } from './comparisons.js';
+import { expectationMaximisation, priorWeight, uncontaminatedU, type Model, type Patterns } from './fellegi-sunter.js';
 
 /** Term frequencies are never taken below this, so one odd value cannot dominate a weight. */
 const MIN_TERM_FREQUENCY = 1e-7;
@@ -57,8 +57,13 @@ export async function estimateU(engine: Engine, space: PairSpace, comparisons: r
     const k = comparison.levels.length;
     const seen = Array.from({ length: k + 1 }, () => 0);
     for (const row of counts) if (Number(row.c) === i) seen[Number(row.g)] = Number(row.n);
+    if (!comparison.exactColumn) {
+      const floored = seen.map((n) => Math.max(n, 0.5));
+      const total = floored.reduce((a, b) => a + b, 0);
+      u.push(floored.map((n) => n / total));
+      continue;
+    }
     const exactU = await exactAgreement(engine, space, comparison.exactColumn);
-
     const rest = seen.slice(0, k).map((n) => Math.max(n, 0.5));
     const restTotal = rest.reduce((a, b) => a + b, 0);
     const levels = rest.map((n) => ((1 - exactU) * n) / restTotal);
@@ -110,11 +115,13 @@ export async function trainModel(engine: Engine, space: PairSpace, comparisons: 
   const patterns = await candidatePatterns(engine, comparisons);
   const all = totalPairs(space);
   const expectedMatches = space.kind === 'link' ? Math.min(space.leftRows, space.rightRows) * 0.5 : space.leftRows * 0.25;
-  let em = expectationMaximisation(patterns, u, comparisons.map((c) => initialM(c.levels.length)), Math.min(0.1, expectedMatches / all), all);
+  const identity = comparisons.map((c) => c.identity);
+  const prior = comparisons.map(priorM);
+  let em = expectationMaximisation(patterns, u, prior, Math.min(0.1, expectedMatches / all), all, { identity });
   if (em.lambda > 1e-4) {
     // Matches are a visible share of random pairs: take them out of u and estimate again.
     u = uncontaminatedU(sampledU, em.m, em.lambda);
-    em = expectationMaximisation(patterns, u, em.m, em.lambda, all);
+    em = expectationMaximisation(patterns, u, em.m, em.lambda, all, { identity }, prior);
   }
   return {
     lambda: em.lambda,
@@ -122,7 +129,7 @@ export async function trainModel(engine: Engine, space: PairSpace, comparisons: 
       const labels = levelLabels(c);
       return {
         name: c.name,
-        termFrequency: c.termFrequency,
+        termFrequency: c.termFrequency && c.exactColumn !== undefined,
         levels: labels.map((label, g) => ({ label, m: (em.m[i] as number[])[g] as number, u: (u[i] as number[])[g] as number })),
       };
     }),
