@@ -1,5 +1,5 @@
 /**
- * npm run bench:gateway [-- --json] [-- --duration 8 --concurrency 16,64,128]
+ * npm run bench:gateway [-- --json] [-- --duration 8 --concurrency 16,64,128] [-- --log] [-- --database-url URL]
  *
  * The demo's DUKCAPIL person lookup (a real query on its database) called three ways in one
  * run, each in separate processes, at several concurrencies:
@@ -36,6 +36,8 @@ const option = (name: string, fallback: string) => {
 const duration = Number(option('duration', '8'));
 const concurrencies = option('concurrency', '16,64,128').split(',').map(Number);
 const databaseUrl = option('database-url', process.env.BENCH_DATABASE_URL ?? '');
+// --log: both gateways keep the verifiable exchange log, each witnessing the other.
+const withLog = args.includes('--log');
 const SERVICE = 'ID/GOV/DUKCAPIL/SIAK/person';
 const CLIENT = 'ID/GOV/BPS/SENSUS';
 const say = (text: string) => {
@@ -144,7 +146,7 @@ async function main() {
       writeKeyFile(join(dir, 'keys.json'), identity);
       const schema = `bench_${identity.member.split('/')[2]!.toLowerCase()}_${randomBytes(3).toString('hex')}`;
       const database = databaseUrl ? { url: databaseUrl, schema } : { dataDir: 'db', schema };
-      const settings: GatewaySettings = { id: identity.id, keyFile: 'keys.json', registry: { anchor: b64.encode(fed.registryKey.publicKey), configurationFile: '../conf.json' }, consumer: { port: consumerPort }, peer: { port: peerPort }, database, backends: backends as GatewaySettings['backends'] };
+      const settings: GatewaySettings = { id: identity.id, keyFile: 'keys.json', registry: { anchor: b64.encode(fed.registryKey.publicKey), configurationFile: '../conf.json' }, consumer: { port: consumerPort }, peer: { port: peerPort }, database, backends: backends as GatewaySettings['backends'], ...(withLog ? { log: { enabled: true, quorum: 1 } } : {}) };
       writeFileSync(join(dir, 'gateway.json'), JSON.stringify(settings));
       if (identity === bps) {
         const db = await openDatabase<GatewayTables>(databaseUrl ? { url: databaseUrl, schema } : { dataDir: join(dir, 'db'), schema });
@@ -228,6 +230,7 @@ async function main() {
       direct_p99_ms_at_half_load: directHalf.p99,
       errors: rows.reduce((n, r) => n + r.gateway.errors + r.gateway.non2xx, 0),
       storage: databaseUrl ? 'postgres' : 'pglite',
+      exchange_log: withLog,
       duration_s: duration,
       cpus: cpus().length,
       node: process.version,

@@ -8,7 +8,7 @@ import { dirname, resolve } from 'node:path';
 import { Type, type Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import type { Backend } from '../adapters/backend.js';
-import { createHttpBackend } from '../adapters/http.js';
+import { createBackend } from '../adapters/create-backend.js';
 import { b64, exportSeed, signingKeyFromSeed } from '../core/crypto.js';
 import { parseMemberId } from '../core/ids.js';
 import { openDatabase } from '../core/storage/database.js';
@@ -78,13 +78,8 @@ function logOptions(settings: GatewaySettings, identity: GatewayIdentity) {
   return { key: identity.logKey, checkpointIntervalMs: settings.log.checkpointIntervalMs, quorum: settings.log.quorum };
 }
 
-/** Builds the backend a service declares. Only `http` is built in here; adapters add the rest. */
+/** Builds the backend a service declares (http, rest, soap, csv, sql: see docs/adapters.md). */
 export type BackendFactory = (config: { type: string }) => Promise<Backend>;
-
-export const httpOnlyBackends: BackendFactory = async (config) => {
-  if (config.type !== 'http') throw new Error(`Backend type ${config.type} needs the adapters module`);
-  return createHttpBackend(config as Parameters<typeof createHttpBackend>[0]);
-};
 
 export async function startGatewayFromSettings(file: string, options: { logLevel?: string; backendFactory?: BackendFactory } = {}): Promise<Gateway> {
   const settings = parseGatewaySettings(JSON.parse(readFileSync(file, 'utf8')));
@@ -100,7 +95,7 @@ export async function startGatewayFromSettings(file: string, options: { logLevel
     dataDir: settings.database.dataDir ? resolve(base, settings.database.dataDir) : undefined,
     schema: settings.database.schema,
   });
-  const factory = options.backendFactory ?? httpOnlyBackends;
+  const factory = options.backendFactory ?? ((config: { type: string }) => createBackend(config));
   const backends = new Map<string, Backend>();
   for (const [service, config] of Object.entries(settings.backends)) backends.set(service, await factory(config));
   return Gateway.start({
