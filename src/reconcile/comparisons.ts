@@ -78,10 +78,14 @@ function place(field: CanonicalField): Comparison {
 export function comparisonsFor(fields: ReadonlySet<CanonicalField>, nameMode: NameMode): Comparison[] {
   const out: Comparison[] = [];
   if (fields.has('nik')) {
-    // A NIK that differs only in its serial (the last four digits) belongs to someone registered
-    // in the same district with the same birth date — a twin, or a neighbour born the same day —
-    // so only a slip in the region or birth-date digits counts as near-agreement.
-    const near = { label: 'one digit mistyped or two swapped, serial equal', when: 'simpul_near_code(l.nik, r.nik) AND right(l.nik, 4) = right(r.nik, 4)' };
+    // A NIK one digit away from another is often someone else's: a twin (serial digits),
+    // someone born days apart (birth-date digits), someone in the next district. Near-agreement
+    // counts only when the serial is the same and the records' birth dates agree, so that only a
+    // typing error explains the difference.
+    const near = {
+      label: 'one digit mistyped or two swapped, same serial and birth date',
+      when: 'simpul_near_code(l.nik, r.nik) AND right(l.nik, 4) = right(r.nik, 4) AND l.dob_txt = r.dob_txt',
+    };
     out.push({ ...simple('nik', 'nik', 'nik', [near]), identity: { levels: 2, atLeast: 0.8 }, prior: [0.9, 0.04, 0.06] });
   }
   if (nameMode === 'full') {

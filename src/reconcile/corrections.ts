@@ -1,0 +1,278 @@
+/**
+ * Correction requests: a field-level conflict the discrepancy report found becomes a request,
+ * addressed to the agency that must change its record, stored, listed, and accepted or
+ * rejected — with who decided and when. The store lives in PostgreSQL (PGlite embedded), in
+ * whichever component's schema hosts it (the oversight service in the federation), under its
+ * own migration history `reconcile`.
+ *
+ * Routing (`routeConflict`): the base registry is the authority for identity fields, so a
+ * conflict normally asks the *other* agency to take the base registry's value. The exception
+ * is evidence against the registry itself: when the registry's own NIK encodes the birth date
+ * or sex the agency wrote, and not the one the registry wrote, the request goes to the
+ * registry instead.
+ */
+import { randomUUID } from 'node:crypto';
+import { sql, type Generated, type Kysely, type Selectable } from 'kysely';
+import { SimpulError } from '../core/errors.js';
+import type { Database } from '../core/storage/database.js';
+import { migrate, type Migrations } from '../core/storage/migrate.js';
+import type { ConflictField, DiscrepancyReport, FieldConflict } from './report.js';
+
+export type CorrectionStatus = 'open' | 'accepted' | 'rejected';
+
+export interface CorrectionTables {
+  correction_request: {
+    id: string;
+    created_at: Generated<Date>;
+    addressed_to: string;
+    record_agency: string;
+    record_id: string;
+    base_agency: string;
+    base_record_id: string;
+    field: string;
+    current_value: string | null;
+    proposed_value: string | null;
+    reason: string;
+    evidence: string;
+    requested_by: string;
+    status: Generated<string>;
+    decided_by: string | null;
+    decided_at: Date | null;
+    decision_note: string | null;
+  };
+}
+
+export const correctionMigrations: Migrations = {
+  '0001_correction_request': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('correction_request')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
+        .addColumn('addressed_to', 'text', (c) => c.notNull())
+        .addColumn('record_agency', 'text', (c) => c.notNull())
+        .addColumn('record_id', 'text', (c) => c.notNull())
+        .addColumn('base_agency', 'text', (c) => c.notNull())
+        .addColumn('base_record_id', 'text', (c) => c.notNull())
+        .addColumn('field', 'text', (c) => c.notNull())
+        .addColumn('current_value', 'text')
+        .addColumn('proposed_value', 'text')
+        .addColumn('reason', 'text', (c) => c.notNull())
+        .addColumn('evidence', 'text', (c) => c.notNull())
+        .addColumn('requested_by', 'text', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull().defaultTo('open').check(sql`status in ('open', 'accepted', 'rejected')`))
+        .addColumn('decided_by', 'text')
+        .addColumn('decided_at', 'timestamptz')
+        .addColumn('decision_note', 'text')
+        .execute();
+      // One open request per record and field: raising the same conflict twice adds nothing.
+      await sql`create unique index correction_request_open on correction_request (addressed_to, record_agency, record_id, field) where status = 'open'`.execute(db);
+      await db.schema.createIndex('correction_request_queue').on('correction_request').columns(['addressed_to', 'status', 'created_at']).execute();
+    },
+  },
+};
+
+/** What the requester asks for: the record of `recordAgency` to change `field` to `proposedValue`. */
+export interface CorrectionInput {
+  addressedTo: string;
+  recordAgency: string;
+  recordId: string;
+  baseAgency: string;
+  baseRecordId: string;
+  field: ConflictField;
+  currentValue: string | null;
+  proposedValue: string | null;
+  /** `conflict_with_base` or `nik_supports_agency` (the registry's own NIK contradicts it). */
+  reason: 'conflict_with_base' | 'nik_supports_agency';
+  /** Why the engine believes the two records are one person, and what else it knew. */
+  evidence: { matchProbability: number; reportGeneratedAt?: string; otherValue?: string | null };
+  requestedBy: string;
+}
+
+export interface CorrectionRequest extends CorrectionInput {
+  id: string;
+  createdAt: string;
+  status: CorrectionStatus;
+  decidedBy: string | null;
+  decidedAt: string | null;
+  decisionNote: string | null;
+}
+
+export interface CorrectionPolicy {
+  /** The base registry's agency. */
+  base: string;
+  /** Fields the engine raises requests for; by default identity fields, not phone numbers. */
+  fields?: readonly ConflictField[];
+}
+
+const DEFAULT_FIELDS: readonly ConflictField[] = ['nik', 'full_name', 'birth_date', 'sex', 'birth_place', 'address', 'locality', 'district', 'city'];
+
+/** The request a conflict becomes, or undefined when the policy raises none for its field. */
+export function routeConflict(conflict: FieldConflict, policy: CorrectionPolicy, requestedBy: string, reportGeneratedAt?: string): CorrectionInput | undefined {
+  if (!(policy.fields ?? DEFAULT_FIELDS).includes(conflict.field)) return undefined;
+  const common = {
+    baseAgency: policy.base,
+    baseRecordId: conflict.baseRecordId,
+    field: conflict.field,
+    requestedBy,
+    evidence: { matchProbability: conflict.matchProbability, ...(reportGeneratedAt ? { reportGeneratedAt } : {}) },
+  };
+  if (conflict.nikSupports === 'agency') {
+    return {
+      ...common,
+      addressedTo: policy.base,
+      recordAgency: policy.base,
+      recordId: conflict.baseRecordId,
+      currentValue: conflict.baseValue,
+      proposedValue: conflict.agencyValue,
+      reason: 'nik_supports_agency',
+      evidence: { ...common.evidence, otherValue: conflict.agencyValue },
+    };
+  }
+  return {
+    ...common,
+    addressedTo: conflict.agency,
+    recordAgency: conflict.agency,
+    recordId: conflict.recordId,
+    currentValue: conflict.agencyValue,
+    proposedValue: conflict.baseValue,
+    reason: 'conflict_with_base',
+  };
+}
+
+function toRequest(row: Selectable<CorrectionTables['correction_request']>): CorrectionRequest {
+  const iso = (d: Date | string | null): string | null => (d === null ? null : new Date(d).toISOString());
+  return {
+    id: row.id,
+    createdAt: iso(row.created_at) as string,
+    addressedTo: row.addressed_to,
+    recordAgency: row.record_agency,
+    recordId: row.record_id,
+    baseAgency: row.base_agency,
+    baseRecordId: row.base_record_id,
+    field: row.field as ConflictField,
+    currentValue: row.current_value,
+    proposedValue: row.proposed_value,
+    reason: row.reason as CorrectionInput['reason'],
+    evidence: JSON.parse(row.evidence) as CorrectionInput['evidence'],
+    requestedBy: row.requested_by,
+    status: row.status as CorrectionStatus,
+    decidedBy: row.decided_by,
+    decidedAt: iso(row.decided_at),
+    decisionNote: row.decision_note,
+  };
+}
+
+export interface CorrectionFilter {
+  addressedTo?: string;
+  recordAgency?: string;
+  status?: CorrectionStatus;
+  /** At most this many, newest first (default 100, at most 1000). */
+  limit?: number;
+  /** Only requests created before this one (paging). */
+  before?: string;
+}
+
+export class CorrectionStore {
+  readonly #db: Kysely<CorrectionTables>;
+
+  private constructor(db: Kysely<CorrectionTables>) {
+    this.#db = db;
+  }
+
+  /** Opens the store in a component's database, applying its migrations. */
+  static async open(database: Database<CorrectionTables>): Promise<CorrectionStore> {
+    await migrate(database.db as Kysely<unknown>, database.schema, correctionMigrations, 'reconcile');
+    return new CorrectionStore(database.db);
+  }
+
+  /** Stores a request; refuses (request.conflict) a second open request for the same record and field. */
+  async propose(input: CorrectionInput): Promise<CorrectionRequest> {
+    try {
+      const row = await this.#db
+        .insertInto('correction_request')
+        .values({
+          id: randomUUID(),
+          addressed_to: input.addressedTo,
+          record_agency: input.recordAgency,
+          record_id: input.recordId,
+          base_agency: input.baseAgency,
+          base_record_id: input.baseRecordId,
+          field: input.field,
+          current_value: input.currentValue,
+          proposed_value: input.proposedValue,
+          reason: input.reason,
+          evidence: JSON.stringify(input.evidence),
+          requested_by: input.requestedBy,
+          decided_by: null,
+          decided_at: null,
+          decision_note: null,
+        })
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      return toRequest(row);
+    } catch (error) {
+      if ((error as { code?: string }).code === '23505') {
+        throw new SimpulError('request.conflict', `An open correction request already asks ${input.addressedTo} to correct ${input.field} of record ${input.recordId}.`);
+      }
+      throw error;
+    }
+  }
+
+  /**
+   * Raises the requests a report's conflicts call for; conflicts that already have an open
+   * request are skipped, so a report can be applied again after the next run.
+   */
+  async proposeFromReport(report: DiscrepancyReport, requestedBy: string, policy: Partial<CorrectionPolicy> = {}): Promise<{ created: CorrectionRequest[]; skipped: number }> {
+    const created: CorrectionRequest[] = [];
+    let skipped = 0;
+    for (const conflict of report.conflicts) {
+      const input = routeConflict(conflict, { base: report.base, ...policy }, requestedBy, report.generatedAt);
+      if (!input) continue;
+      try {
+        created.push(await this.propose(input));
+      } catch (error) {
+        if (error instanceof SimpulError && error.code === 'request.conflict') skipped++;
+        else throw error;
+      }
+    }
+    return { created, skipped };
+  }
+
+  async get(id: string): Promise<CorrectionRequest> {
+    const row = await this.#db.selectFrom('correction_request').selectAll().where('id', '=', id).executeTakeFirst();
+    if (!row) throw new SimpulError('request.not_found', `No correction request ${id}.`);
+    return toRequest(row);
+  }
+
+  async list(filter: CorrectionFilter = {}): Promise<CorrectionRequest[]> {
+    let query = this.#db.selectFrom('correction_request').selectAll();
+    if (filter.addressedTo) query = query.where('addressed_to', '=', filter.addressedTo);
+    if (filter.recordAgency) query = query.where('record_agency', '=', filter.recordAgency);
+    if (filter.status) query = query.where('status', '=', filter.status);
+    if (filter.before) {
+      const before = await this.get(filter.before);
+      query = query.where((eb) => eb.or([eb('created_at', '<', new Date(before.createdAt)), eb.and([eb('created_at', '=', new Date(before.createdAt)), eb('id', '<', before.id)])]));
+    }
+    const limit = Math.min(Math.max(filter.limit ?? 100, 1), 1000);
+    const rows = await query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit).execute();
+    return rows.map(toRequest);
+  }
+
+  /**
+   * Accepts or rejects an open request, recording who and when; a decided request cannot be
+   * decided again (reconcile.correction_decided).
+   */
+  async decide(id: string, decision: { status: 'accepted' | 'rejected'; by: string; note?: string }): Promise<CorrectionRequest> {
+    const row = await this.#db
+      .updateTable('correction_request')
+      .set({ status: decision.status, decided_by: decision.by, decided_at: new Date(), decision_note: decision.note ?? null })
+      .where('id', '=', id)
+      .where('status', '=', 'open')
+      .returningAll()
+      .executeTakeFirst();
+    if (row) return toRequest(row);
+    const existing = await this.get(id);
+    throw new SimpulError('reconcile.correction_decided', `Correction request ${id} was already ${existing.status} by ${existing.decidedBy} at ${existing.decidedAt}.`);
+  }
+}

@@ -1,0 +1,177 @@
+/**
+ * The reconciliation API the federation will mount (on the oversight service): the latest
+ * discrepancy report, and correction requests — listed, raised and decided. Not wired into a
+ * gateway yet; whoever mounts it supplies `authenticate`, which tells who is calling:
+ *
+ * - an operator sees everything and may raise requests, but decides none;
+ * - an agency sees its own part of the report and the requests addressed to it or about its
+ *   records, and only the agency a request is addressed to may accept or reject it.
+ */
+import { Type, type Static } from '@sinclair/typebox';
+import type { FastifyRequest } from 'fastify';
+import { SimpulError } from '../core/errors.js';
+import type { HttpApp } from '../core/http/app.js';
+import type { CorrectionRequest, CorrectionStore } from './corrections.js';
+import { renderReportHtml } from './report-html.js';
+import { CONFLICT_FIELDS, type DiscrepancyReport } from './report.js';
+
+export interface ReconcilePrincipal {
+  /** The user or system acting, recorded as who decided. */
+  user: string;
+  /** The agency the caller acts for (for an operator, the operating agency). */
+  agency: string;
+  role: 'operator' | 'agency';
+}
+
+export interface ReconcileRoutesOptions {
+  store: CorrectionStore;
+  /** The latest report, when one has been built. */
+  report: () => DiscrepancyReport | undefined;
+  authenticate: (request: FastifyRequest) => Promise<ReconcilePrincipal | undefined> | ReconcilePrincipal | undefined;
+  /** Path prefix, default `/reconcile`. */
+  prefix?: string;
+}
+
+const Problem = Type.Object({ type: Type.String(), title: Type.String(), status: Type.Integer(), code: Type.String(), detail: Type.Optional(Type.String()) }, { additionalProperties: true });
+const Field = Type.Union(CONFLICT_FIELDS.map((f) => Type.Literal(f)));
+const Correction = Type.Object({
+  id: Type.String(),
+  createdAt: Type.String({ format: 'date-time' }),
+  addressedTo: Type.String(),
+  recordAgency: Type.String(),
+  recordId: Type.String(),
+  baseAgency: Type.String(),
+  baseRecordId: Type.String(),
+  field: Field,
+  currentValue: Type.Union([Type.String(), Type.Null()]),
+  proposedValue: Type.Union([Type.String(), Type.Null()]),
+  reason: Type.Union([Type.Literal('conflict_with_base'), Type.Literal('nik_supports_agency')]),
+  evidence: Type.Object({ matchProbability: Type.Number(), reportGeneratedAt: Type.Optional(Type.String()), otherValue: Type.Optional(Type.Union([Type.String(), Type.Null()])) }),
+  requestedBy: Type.String(),
+  status: Type.Union([Type.Literal('open'), Type.Literal('accepted'), Type.Literal('rejected')]),
+  decidedBy: Type.Union([Type.String(), Type.Null()]),
+  decidedAt: Type.Union([Type.String(), Type.Null()]),
+  decisionNote: Type.Union([Type.String(), Type.Null()]),
+});
+const NewCorrection = Type.Object(
+  {
+    addressedTo: Type.String({ minLength: 1, maxLength: 200 }),
+    recordAgency: Type.String({ minLength: 1, maxLength: 200 }),
+    recordId: Type.String({ minLength: 1, maxLength: 200 }),
+    baseAgency: Type.String({ minLength: 1, maxLength: 200 }),
+    baseRecordId: Type.String({ minLength: 1, maxLength: 200 }),
+    field: Field,
+    currentValue: Type.Union([Type.String({ maxLength: 1000 }), Type.Null()]),
+    proposedValue: Type.Union([Type.String({ maxLength: 1000 }), Type.Null()]),
+    matchProbability: Type.Number({ minimum: 0, maximum: 1 }),
+  },
+  { additionalProperties: false },
+);
+const Decision = Type.Object({ status: Type.Union([Type.Literal('accepted'), Type.Literal('rejected')]), note: Type.Optional(Type.String({ maxLength: 2000 })) }, { additionalProperties: false });
+const ListQuery = Type.Object(
+  {
+    status: Type.Optional(Type.Union([Type.Literal('open'), Type.Literal('accepted'), Type.Literal('rejected')])),
+    addressedTo: Type.Optional(Type.String()),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
+    before: Type.Optional(Type.String()),
+  },
+  { additionalProperties: false },
+);
+
+const secured = { security: [{ bearer: [] }] };
+const errors = { 400: Problem, 401: Problem, 403: Problem, 404: Problem, 409: Problem };
+
+function visible(principal: ReconcilePrincipal, c: CorrectionRequest): boolean {
+  return principal.role === 'operator' || c.addressedTo === principal.agency || c.recordAgency === principal.agency;
+}
+
+/** An agency's view of the report: every quality score, but only its own records' details. */
+export function reportFor(principal: ReconcilePrincipal, report: DiscrepancyReport): DiscrepancyReport {
+  if (principal.role === 'operator') return report;
+  const own = principal.agency;
+  return {
+    ...report,
+    conflicts: report.conflicts.filter((c) => c.agency === own || (own === report.base && c.nikSupports === 'agency')),
+    unmatched: report.unmatched.filter((u) => u.agency === own),
+    duplicates: report.duplicates.filter((d) => d.agency === own),
+  };
+}
+
+/** Adds the reconciliation routes to an app built with createHttpApp. */
+export function registerReconcileRoutes(app: HttpApp, options: ReconcileRoutesOptions): void {
+  const prefix = options.prefix ?? '/reconcile';
+  const who = async (request: FastifyRequest): Promise<ReconcilePrincipal> => {
+    const principal = await options.authenticate(request);
+    if (!principal) throw new SimpulError('auth.unauthenticated', 'Sign in to see reconciliation results.');
+    return principal;
+  };
+  const latest = (): DiscrepancyReport => {
+    const report = options.report();
+    if (!report) throw new SimpulError('request.not_found', 'No discrepancy report has been built yet.');
+    return report;
+  };
+
+  app.get(`${prefix}/report`, { schema: { tags: ['reconcile'], summary: 'The latest discrepancy report (an agency sees its own records)', ...secured, response: { 200: Type.Object({}, { additionalProperties: true }), ...errors } } }, async (request) =>
+    reportFor(await who(request), latest()),
+  );
+
+  app.get(`${prefix}/report.html`, { schema: { tags: ['reconcile'], summary: 'The latest discrepancy report as a page with charts', ...secured } }, async (request, reply) => {
+    const principal = await who(request);
+    return reply.type('text/html; charset=utf-8').send(renderReportHtml(reportFor(principal, latest())));
+  });
+
+  app.get(`${prefix}/corrections`, { schema: { tags: ['reconcile'], summary: 'Correction requests, newest first', ...secured, querystring: ListQuery, response: { 200: Type.Array(Correction), ...errors } } }, async (request) => {
+    const principal = await who(request);
+    const query = request.query as Static<typeof ListQuery>;
+    const addressedTo = principal.role === 'operator' ? query.addressedTo : principal.agency;
+    if (principal.role !== 'operator' && query.addressedTo && query.addressedTo !== principal.agency) {
+      throw new SimpulError('auth.forbidden', 'An agency sees the correction requests addressed to it.');
+    }
+    return options.store.list({ ...(addressedTo ? { addressedTo } : {}), ...(query.status ? { status: query.status } : {}), ...(query.limit ? { limit: query.limit } : {}), ...(query.before ? { before: query.before } : {}) });
+  });
+
+  app.get(`${prefix}/corrections/:id`, { schema: { tags: ['reconcile'], summary: 'One correction request', ...secured, params: Type.Object({ id: Type.String() }), response: { 200: Correction, ...errors } } }, async (request) => {
+    const principal = await who(request);
+    const correction = await options.store.get((request.params as { id: string }).id);
+    if (!visible(principal, correction)) throw new SimpulError('request.not_found', 'No such correction request.');
+    return correction;
+  });
+
+  app.post(`${prefix}/corrections`, { schema: { tags: ['reconcile'], summary: 'Raise a correction request', ...secured, body: NewCorrection, response: { 201: Correction, ...errors } } }, async (request, reply) => {
+    const principal = await who(request);
+    const body = request.body as Static<typeof NewCorrection>;
+    if (principal.role !== 'operator' && body.recordAgency !== principal.agency && body.baseAgency !== principal.agency) {
+      throw new SimpulError('auth.forbidden', 'An agency raises corrections about records it holds or that its registry is the base for.');
+    }
+    const created = await options.store.propose({
+      addressedTo: body.addressedTo,
+      recordAgency: body.recordAgency,
+      recordId: body.recordId,
+      baseAgency: body.baseAgency,
+      baseRecordId: body.baseRecordId,
+      field: body.field,
+      currentValue: body.currentValue,
+      proposedValue: body.proposedValue,
+      reason: 'conflict_with_base',
+      evidence: { matchProbability: body.matchProbability },
+      requestedBy: `${principal.user} (${principal.agency})`,
+    });
+    return reply.code(201).send(created);
+  });
+
+  app.post(
+    `${prefix}/corrections/:id/decision`,
+    { schema: { tags: ['reconcile'], summary: 'Accept or reject a correction request (the agency it is addressed to)', ...secured, params: Type.Object({ id: Type.String() }), body: Decision, response: { 200: Correction, ...errors } } },
+    async (request) => {
+      const principal = await who(request);
+      const id = (request.params as { id: string }).id;
+      const correction = await options.store.get(id);
+      if (!visible(principal, correction)) throw new SimpulError('request.not_found', 'No such correction request.');
+      if (principal.role !== 'agency' || correction.addressedTo !== principal.agency) {
+        throw new SimpulError('auth.forbidden', `Only ${correction.addressedTo} decides this request.`);
+      }
+      const body = request.body as Static<typeof Decision>;
+      return options.store.decide(id, { status: body.status, by: `${principal.user} (${principal.agency})`, ...(body.note ? { note: body.note } : {}) });
+    },
+  );
+}
