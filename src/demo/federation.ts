@@ -115,7 +115,7 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
       const database = (await store(`gw_${agency.code.toLowerCase()}`, join('gateways', agency.code, 'db'))) as Database<GatewayTables>;
       const backendUrl = backends.get(agency.agency)!.url;
       const serviceBackends = new Map<string, Backend>(agency.services.map((s) => [`${agency.subsystem}/${s.code}`, createHttpBackend({ type: 'http', url: backendUrl + s.backendPath })]));
-      const log = identity.logKey ? { key: identity.logKey, quorum: 2 } : undefined;
+      const log = identity.logKey ? { key: identity.logKey, quorum: 2, deferStart: true } : undefined;
       const gateway = await Gateway.start({ identity, database, configuration, backends: serviceBackends, consumer: { port: ports.consumer, host }, peer: { port: ports.peer, host }, logLevel: options.logLevel ?? 'warn', log });
       closers.push(() => gateway.close());
       gateways.set(agency.agency, gateway);
@@ -125,6 +125,8 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
         clients[subsystem].gateway = gateway.consumerUrl;
       }
     }
+
+    for (const gateway of gateways.values()) await gateway.log?.start();
 
     const manifest: DemoManifest = {
       instance: 'ID',

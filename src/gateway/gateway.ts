@@ -32,7 +32,11 @@ export interface GatewayOptions {
   maxBodyBytes?: number;
   logLevel?: string;
   /** The verifiable exchange log; without it records are kept but not logged in a Merkle tree. */
-  log?: GatewayLogOptions;
+  log?: GatewayLogOptions & {
+    /** Leave checkpointing to `log.start()`: a federation starting several gateways starts
+     * their checkpointers once every witness is listening. */
+    deferStart?: boolean;
+  };
 }
 
 const EXCHANGE_METHODS = ['DELETE', 'GET', 'PATCH', 'POST', 'PUT'] as const;
@@ -141,7 +145,7 @@ export class Gateway {
     const address = peerServer.address() as AddressInfo;
     const peerUrl = `https://${options.peer.host ?? '127.0.0.1'}:${address.port}`;
     options.configuration.start();
-    await log?.start();
+    if (!options.log?.deferStart) await log?.start();
     return new Gateway({ identity: options.identity, store, context, app, consumerUrl, peerUrl, peerServer, backends, log });
   }
 
