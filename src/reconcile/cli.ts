@@ -2,6 +2,8 @@
  * `simpul reconcile …`: link two agencies' person files, deduplicate one, build the
  * discrepancy report, and generate a synthetic Indonesian population for trials.
  */
+import { readFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { SimpulError } from '../core/errors.js';
 import { parseBlockingRules } from './blocking.js';
@@ -9,6 +11,9 @@ import type { EngineOptions } from './engine.js';
 import { parseFieldMap } from './field-map.js';
 import { checkThreshold, DEFAULT_THRESHOLD } from './matcher.js';
 import { terminalProgress } from './progress.js';
+import { buildDiscrepancyReport, type AgencySource, type DiscrepancyReport } from './report.js';
+import { writeReportFiles } from './report-files.js';
+import { writeSyntheticRegisters } from './synthetic-population.js';
 import { dedupeFile, linkFiles, type TaskOptions, type TaskSummary } from './tasks.js';
 
 interface CommonFlags {
@@ -94,6 +99,7 @@ export function register(program: Command): void {
   const reconcile = program
     .command('reconcile')
     .description('Rekonsiliasi data penduduk antarinstansi / reconcile person records across agencies');
+  registerReportCommands(reconcile);
 
   withCommonOptions(
     reconcile
@@ -147,4 +153,102 @@ export function register(program: Command): void {
       }
     }),
   );
+}
+
+/**
+ * Reads a report configuration: `{ "base": SOURCE, "agencies": [SOURCE…], "threshold"?: p }`
+ * with SOURCE = `{ "agency", "file", "id", "map" }`; files are relative to the configuration.
+ */
+export async function readReportConfig(path: string): Promise<{ base: AgencySource; agencies: AgencySource[]; threshold?: number }> {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(await readFile(path, 'utf8'));
+  } catch (error) {
+    throw new SimpulError('reconcile.invalid_option', `${path}: not a readable JSON report configuration (${(error as Error).message}).`);
+  }
+  const where = dirname(resolve(path));
+  const source = (value: unknown, at: string): AgencySource => {
+    const v = value as Record<string, unknown> | null;
+    for (const key of ['agency', 'file', 'id', 'map']) {
+      if (!v || typeof v[key] !== 'string' || (v[key] as string).trim() === '') throw new SimpulError('reconcile.invalid_option', `${path}: ${at}.${key} must be a non-empty string.`);
+    }
+    const s = v as Record<string, string>;
+    return { agency: s.agency as string, file: resolve(where, s.file as string), id: s.id as string, map: parseFieldMap(s.map as string) };
+  };
+  const config = raw as { base?: unknown; agencies?: unknown; threshold?: unknown };
+  if (!Array.isArray(config.agencies) || config.agencies.length === 0) throw new SimpulError('reconcile.invalid_option', `${path}: "agencies" must list at least one source.`);
+  const result: { base: AgencySource; agencies: AgencySource[]; threshold?: number } = {
+    base: source(config.base, 'base'),
+    agencies: config.agencies.map((a, i) => source(a, `agencies[${i}]`)),
+  };
+  if (config.threshold !== undefined) result.threshold = checkThreshold(Number(config.threshold));
+  return result;
+}
+
+function printReport(report: DiscrepancyReport, dir: string): void {
+  const lines = report.agencies.map(
+    (a) => `  ${a.agency.padEnd(14)} skor / score ${a.score.toFixed(1).padStart(5)}  catatan / records ${a.records}  cocok / linked ${a.linked}  duplikat / duplicate clusters ${a.duplicateClusters}`,
+  );
+  process.stdout.write(
+    [`Laporan ketidaksesuaian / discrepancy report → ${dir}/report.html`, ...lines, `  konflik / conflicts ${report.conflicts.length}, tak cocok / unmatched ${report.unmatched.length}`, ''].join('\n'),
+  );
+}
+
+export function registerReportCommands(reconcile: Command): void {
+  reconcile
+    .command('report')
+    .description('Laporan ketidaksesuaian terhadap registri basis / discrepancy report against the base registry (JSON, CSV, HTML)')
+    .argument('[config]', 'konfigurasi JSON / JSON configuration: {"base": {...}, "agencies": [{...}]}')
+    .requiredOption('--out-dir <dir>', 'direktori keluaran / output directory')
+    .option('--demo <persons>', 'pakai data federasi demo / use the demo federation data with this many persons')
+    .option('--threshold <p>', `ambang / threshold (default ${DEFAULT_THRESHOLD})`)
+    .option('--threads <n>', 'utas DuckDB / DuckDB threads')
+    .action(async (config: string | undefined, flags: { outDir: string; demo?: string; threshold?: string; threads?: string }) =>
+      guarded(async () => {
+        const engine: EngineOptions = flags.threads ? { threads: positiveInteger(flags.threads, '--threads') } : {};
+        const threshold = flags.threshold !== undefined ? checkThreshold(Number(flags.threshold)) : undefined;
+        const progress = terminalProgress();
+        try {
+          let report: DiscrepancyReport;
+          if (flags.demo) {
+            const { generateFederationData } = await import('../demo/data/index.js');
+            const { demoAgencyRecords, reconcileAgencies } = await import('./federation.js');
+            const { base, others } = demoAgencyRecords(generateFederationData({ persons: positiveInteger(flags.demo, '--demo') }));
+            report = await reconcileAgencies(base, others, { engine, progress: progress.listener, ...(threshold ? { threshold } : {}) });
+          } else {
+            if (!config) throw new SimpulError('reconcile.invalid_option', 'Give a JSON configuration file, or --demo PERSONS.');
+            const read = await readReportConfig(config);
+            report = await buildDiscrepancyReport(read.base, read.agencies, { engine, progress: progress.listener, ...((threshold ?? read.threshold) ? { threshold: threshold ?? read.threshold } : {}) });
+          }
+          progress.stop();
+          await writeReportFiles(report, flags.outDir);
+          printReport(report, flags.outDir);
+        } finally {
+          progress.stop();
+        }
+      }),
+    );
+
+  reconcile
+    .command('generate')
+    .description('Buat populasi sintetis untuk uji coba / generate a synthetic Indonesian population (registry and agency files)')
+    .requiredOption('--persons <n>', 'jumlah penduduk / residents in the registry')
+    .requiredOption('--out-dir <dir>', 'direktori keluaran / output directory')
+    .option('--seed <n>', 'benih acak / random seed', '1')
+    .action(async (flags: { persons: string; outDir: string; seed: string }) =>
+      guarded(async () => {
+        const files = await writeSyntheticRegisters(flags.outDir, { persons: positiveInteger(flags.persons, '--persons'), seed: positiveInteger(flags.seed, '--seed') });
+        process.stdout.write(
+          [
+            `${files.registry}: ${files.registryRecords} catatan / records`,
+            `${files.agency}: ${files.agencyRecords} catatan / records`,
+            'Coba / try:',
+            `  simpul reconcile link ${files.registry} ${files.agency} --left-id ${files.registryId} --right-id ${files.agencyId} \\`,
+            `    --left-map '${files.registryMap}' \\`,
+            `    --right-map '${files.agencyMap}' --one-to-one --out links.csv`,
+            '',
+          ].join('\n'),
+        );
+      }),
+    );
 }

@@ -39,9 +39,10 @@ export interface Comparison {
   termFrequency: boolean;
   /**
    * Domain knowledge that keeps EM's match class the class of "the same person": for the same
-   * person, the strongest `levels` levels together have m of at least `atLeast` (a NIK or a
-   * birth date is right far more often than not). Without it, EM run on a register with few
-   * true duplicates happily takes "same household" for "same person".
+   * person, the strongest `levels` levels together have m of at least `atLeast` (a NIK, a sex
+   * or a birth date is right far more often than not). Without it, EM run on a register with few
+   * true duplicates happily takes "same household" for "same person". The bounds are loose
+   * enough for the error rates of real registers and of the benchmark data sets.
    */
   identity?: { levels: number; atLeast: number };
   /**
@@ -86,7 +87,7 @@ export function comparisonsFor(fields: ReadonlySet<CanonicalField>, nameMode: Na
       label: 'one digit mistyped or two swapped, same serial and birth date',
       when: 'simpul_near_code(l.nik, r.nik) AND right(l.nik, 4) = right(r.nik, 4) AND l.dob_txt = r.dob_txt',
     };
-    out.push({ ...simple('nik', 'nik', 'nik', [near]), identity: { levels: 2, atLeast: 0.8 }, prior: [0.9, 0.04, 0.06] });
+    out.push({ ...simple('nik', 'nik', 'nik', [near]), identity: { levels: 2, atLeast: 0.94 }, prior: [0.9, 0.04, 0.06] });
   }
   if (nameMode === 'full') {
     out.push({
@@ -97,7 +98,7 @@ export function comparisonsFor(fields: ReadonlySet<CanonicalField>, nameMode: Na
       exactColumn: 'name',
       displayColumn: 'name',
       termFrequency: true,
-      identity: { levels: 6, atLeast: 0.7 },
+      identity: { levels: 6, atLeast: 0.85 },
       prior: [0.55, 0.05, 0.12, 0.1, 0.05, 0.06, 0.04, 0.03],
       levels: [
         exact('name'),
@@ -121,7 +122,7 @@ export function comparisonsFor(fields: ReadonlySet<CanonicalField>, nameMode: Na
       exactColumn: 'given',
       displayColumn: 'given',
       termFrequency: true,
-      identity: { levels: 4, atLeast: 0.6 },
+      identity: { levels: 4, atLeast: 0.8 },
       prior: [0.7, 0.12, 0.03, 0.08, 0.07],
       levels: [
         exact('given'),
@@ -138,7 +139,7 @@ export function comparisonsFor(fields: ReadonlySet<CanonicalField>, nameMode: Na
       exactColumn: 'family',
       displayColumn: 'family',
       termFrequency: true,
-      identity: { levels: 4, atLeast: 0.6 },
+      identity: { levels: 4, atLeast: 0.8 },
       prior: [0.7, 0.12, 0.03, 0.08, 0.07],
       levels: [
         exact('family'),
@@ -157,7 +158,7 @@ export function comparisonsFor(fields: ReadonlySet<CanonicalField>, nameMode: Na
       exactColumn: 'dob_txt',
       displayColumn: 'dob_txt',
       termFrequency: false,
-      identity: { levels: 2, atLeast: 0.7 },
+      identity: { levels: 2, atLeast: 0.8 },
       prior: [0.85, 0.07, 0.02, 0.02, 0.02, 0.02],
       levels: [
         exact('dob_txt'),
@@ -171,7 +172,7 @@ export function comparisonsFor(fields: ReadonlySet<CanonicalField>, nameMode: Na
       ],
     });
   }
-  if (fields.has('sex')) out.push({ ...simple('sex', 'sex', 'sex', []), prior: [0.97, 0.03] });
+  if (fields.has('sex')) out.push({ ...simple('sex', 'sex', 'sex', []), identity: { levels: 1, atLeast: 0.95 }, prior: [0.97, 0.03] });
   if (fields.has('birth_place')) out.push(place('birth_place'));
   const location = locationComparison(fields);
   if (location) out.push(location);

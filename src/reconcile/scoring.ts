@@ -48,6 +48,10 @@ export async function estimateU(engine: Engine, space: PairSpace, comparisons: r
   const join = `FROM (${pairSource}) q JOIN ${space.left} l ON l.rid = q.rid_l JOIN ${space.right} r ON r.rid = q.rid_r`;
   await engine.run(`CREATE OR REPLACE TABLE u_sample AS ${comparisonVectorsSql([join], comparisons)}`, 'mengambil sampel pasangan acak');
   const sampled = await engine.number('SELECT count(*) FROM u_sample');
+  // With n records, agreement between different people cannot be measured below about one in
+  // 2n: rarer agreement would have been seen by chance about as often as not. Below that floor
+  // a lucky coincidence in a small file (twins sharing a birth date) would count as proof.
+  const floor = 1 / (2 * Math.max(space.leftRows, space.rightRows));
   const counts = await engine.rows<{ c: number; g: number; n: bigint }>(
     comparisons.map((c, i) => `SELECT ${i} AS c, g_${c.name} AS g, count(*) AS n FROM u_sample WHERE g_${c.name} >= 0 GROUP BY ALL`).join(' UNION ALL '),
   );
@@ -60,13 +64,13 @@ export async function estimateU(engine: Engine, space: PairSpace, comparisons: r
     if (!comparison.exactColumn) {
       const floored = seen.map((n) => Math.max(n, 0.5));
       const total = floored.reduce((a, b) => a + b, 0);
-      u.push(floored.map((n) => n / total));
+      u.push(floored.map((n) => Math.max(n / total, floor)));
       continue;
     }
-    const exactU = await exactAgreement(engine, space, comparison.exactColumn);
+    const exactU = Math.max(await exactAgreement(engine, space, comparison.exactColumn), floor);
     const rest = seen.slice(0, k).map((n) => Math.max(n, 0.5));
     const restTotal = rest.reduce((a, b) => a + b, 0);
-    const levels = rest.map((n) => ((1 - exactU) * n) / restTotal);
+    const levels = rest.map((n) => Math.max(((1 - exactU) * n) / restTotal, floor));
     levels.push(exactU);
     u.push(levels);
   }
