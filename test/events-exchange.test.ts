@@ -14,7 +14,7 @@ import { testBackends } from '../src/core/storage/testing.js';
 import { buildAgencyBackend } from '../src/demo/backends/agency-backend.js';
 import { testData } from '../src/demo/backends/testing.js';
 import type { HttpApp } from '../src/core/http/app.js';
-import { DEMO_EVENTS_PURPOSE, DEMO_EVENTS_SERVICE, DEMO_EVENT_RIGHTS, demoAllowedTypes } from '../src/events/demo.js';
+import { DEMO_EVENTS_PURPOSE, DEMO_EVENTS_SERVICE, DEMO_EVENT_RIGHTS, demoAllowedTypes, startDemoEvents } from '../src/events/demo.js';
 import { bpsRespondentHandler } from '../src/events/demo-handlers.js';
 import { FeedError, GatewayFeedSource } from '../src/events/gateway-feed-source.js';
 import { startPrivateNatsServer, type PrivateNatsServer } from '../src/events/private-nats-server.js';
@@ -130,6 +130,20 @@ for (const storage of testBackends()) {
       assert.ok(trail.length >= 2, 'both address changes of the subject were delivered');
       assert.ok(trail.every((t) => t.client === BPS_CLIENT && t.purpose === DEMO_EVENTS_PURPOSE && t.eventType === 'person.address_changed'));
       assert.ok(trail.every((t) => inbox.some((i) => i.exchange_id === t.exchangeId)), 'the trail names the exchanges the subscriber recorded');
+    });
+
+    it('runs the demo subscription as the federation will (startDemoEvents), with its admin API', async () => {
+      const token = await bpsGw.issueClientToken(BPS_CLIENT as SubsystemId);
+      const events = await startDemoEvents({ subscribers: [{ agency: 'BPS', gatewayUrl: bpsGw.consumerUrl, token, database: bpsDb }], admin: { port: 0 }, logLevel: 'silent' });
+      try {
+        await move(NIKS[2]!, 500);
+        await events.subscriptions.get('BPS')!.waitForPosition(NIKS.length * 2 + 1, 20_000);
+        assert.deepEqual(new Set(await respondentStreets(NIKS[2]!)), new Set([address(500).street]));
+        const listed = (await (await fetch(`${events.adminUrl}/subscriptions`)).json()) as { subscriptions: { owner: string; position: number; behind: number; running: boolean }[] };
+        assert.deepEqual(listed.subscriptions.map((s) => [s.owner, s.position, s.running]), [['BPS', NIKS.length * 2 + 1, true]]);
+      } finally {
+        await events.close();
+      }
     });
 
     it('refuses a subscriber without a subscription, or asking for another purpose or for types it may not receive', async () => {
