@@ -197,7 +197,7 @@ export async function chooseBlockingRules(engine: Engine, space: PairSpace, keys
       candidates.push({ keys: [keys[i] as string, keys[j] as string] });
     }
   }
-  const sampleRows = options.sampleRows ?? 100_000;
+  const sampleRows = options.sampleRows ?? 50_000;
   const costed = (await estimateRuleCosts(engine, space, candidates, sampleRows)).filter((r) => r.pairs > 0);
   const cap = budget * 0.4;
   const affordable = costed.filter((r) => r.pairs <= cap).sort((a, b) => a.pairs - b.pairs || formatRule(a).localeCompare(formatRule(b)));
@@ -211,8 +211,9 @@ export async function chooseBlockingRules(engine: Engine, space: PairSpace, keys
   const maxRules = options.maxRules ?? (space.leftRows + (space.kind === 'link' ? space.rightRows : 0) < 100_000 ? 40 : 16);
   const tryTake = async (rule: CostedRule, limit: number): Promise<void> => {
     if (chosen.length >= maxRules || spent + rule.pairs * 0.05 > limit) return;
-    const added = await marginal(rule, chosen);
+    const added = await marginal.cost(rule);
     if (spent + added > limit) return;
+    await marginal.accept();
     chosen.push(rule);
     spent += added;
     const used = fieldsOf(rule);
@@ -239,20 +240,34 @@ export async function chooseBlockingRules(engine: Engine, space: PairSpace, keys
   return { rules: chosen, tooLarge, budget, estimatedPairs: spent };
 }
 
+interface MarginalCoster {
+  /** Estimated pairs `rule` adds to those of the rules accepted so far. */
+  cost(rule: BlockingRule): Promise<number>;
+  /** The rule last costed is taken: its pairs join the accepted ones. */
+  accept(): Promise<void>;
+}
+
 /**
  * Measures, on a sample of each side, how many pairs a rule adds to those of the rules already
- * chosen; scaled by 1/f² like the standalone estimate.
+ * taken (kept in table `sample_pairs`); scaled by 1/f² like the standalone estimate.
  */
-async function marginalCoster(engine: Engine, space: PairSpace, sampleRows: number): Promise<(rule: BlockingRule, chosen: readonly BlockingRule[]) => Promise<number>> {
+async function marginalCoster(engine: Engine, space: PairSpace, sampleRows: number): Promise<MarginalCoster> {
   const f = Math.min(1, sampleRows / Math.max(space.leftRows, space.rightRows));
   const threshold = Math.round(f * 1_000_000);
   await engine.run(`CREATE OR REPLACE TABLE sample_l AS SELECT * FROM ${space.left} WHERE hash(rid + 7919) % 1000000 < ${threshold}`);
   const right = space.kind === 'dedupe' ? 'sample_l' : 'sample_r';
   if (space.kind === 'link') await engine.run(`CREATE OR REPLACE TABLE sample_r AS SELECT * FROM ${space.right} WHERE hash(rid + 7919) % 1000000 < ${threshold}`);
-  return async (rule, chosen) => {
-    const earlier = chosen.map((r) => ` AND NOT coalesce(${ruleCondition(r)}, false)`).join('');
-    const self = space.kind === 'dedupe' ? ' AND l.rid < r.rid' : '';
-    const n = await engine.number(`SELECT count(*) FROM sample_l l JOIN ${right} r ON ${ruleCondition(rule)} WHERE true${self}${earlier}`);
-    return n / (f * f);
+  await engine.run('CREATE OR REPLACE TABLE sample_pairs (rid_l INTEGER, rid_r INTEGER)');
+  const self = space.kind === 'dedupe' ? ' WHERE l.rid < r.rid' : '';
+  return {
+    async cost(rule) {
+      await engine.run(`CREATE OR REPLACE TABLE new_pairs AS
+        SELECT l.rid AS rid_l, r.rid AS rid_r FROM sample_l l JOIN ${right} r ON ${ruleCondition(rule)}${self}
+        EXCEPT SELECT rid_l, rid_r FROM sample_pairs`);
+      return (await engine.number('SELECT count(*) FROM new_pairs')) / (f * f);
+    },
+    async accept() {
+      await engine.run('INSERT INTO sample_pairs SELECT * FROM new_pairs');
+    },
   };
 }

@@ -5,7 +5,7 @@
  * (strongest) level down to 1 for the last, 0 when none holds, and -1 when a value is
  * missing — a missing value is no evidence either way.
  */
-import type { CanonicalField } from './field-map.js';
+import type { CanonicalField, FieldMap } from './field-map.js';
 
 export interface Level {
   label: string;
@@ -55,6 +55,13 @@ export interface Comparison {
 
 /** Which name comparisons apply: separate given/family names, or one full name. */
 export type NameMode = 'split' | 'full' | 'none';
+
+/** `split` when every source maps given and family names, `full` when each maps some name. */
+export function nameModeOf(maps: readonly FieldMap[]): NameMode {
+  if (maps.every((m) => m.given_name && m.family_name)) return 'split';
+  if (maps.every((m) => m.full_name || m.given_name || m.family_name)) return 'full';
+  return 'none';
+}
 
 const jw = (column: string, threshold: number): string => `p.jw_${column} >= ${threshold}`;
 // Exact agreement is tested first anyway; skipping jaro-winkler for it saves most of the work on true matches.

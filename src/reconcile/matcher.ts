@@ -5,7 +5,7 @@
  */
 import { SimpulError } from '../core/errors.js';
 import { availableKeys, chooseBlockingRules, totalPairs, type BlockingRule, type CostedRule, type PairSpace } from './blocking.js';
-import { comparisonsFor, type Comparison, type NameMode } from './comparisons.js';
+import { comparisonsFor, nameModeOf, type Comparison, type NameMode } from './comparisons.js';
 import type { Engine } from './engine.js';
 import type { CanonicalField } from './field-map.js';
 import { weightFromProbability, type Model } from './fellegi-sunter.js';
@@ -35,11 +35,6 @@ export interface MatchRun {
   nameMode: NameMode;
 }
 
-function nameModeOf(sources: readonly LoadedSource[]): NameMode {
-  if (sources.every((s) => s.fields.has('given_name') && s.fields.has('family_name'))) return 'split';
-  if (sources.every((s) => s.fields.has('full_name') || s.fields.has('given_name') || s.fields.has('family_name'))) return 'full';
-  return 'none';
-}
 
 function sharedFields(sources: readonly LoadedSource[]): Set<CanonicalField> {
   const [first, ...rest] = sources;
@@ -50,7 +45,7 @@ function sharedFields(sources: readonly LoadedSource[]): Set<CanonicalField> {
 const MIN_KEPT_PROBABILITY = 0.01;
 
 async function run(engine: Engine, space: PairSpace, sources: readonly LoadedSource[], options: MatchOptions): Promise<MatchRun> {
-  const nameMode = nameModeOf(sources);
+  const nameMode = nameModeOf(sources.map((s) => s.spec.map));
   const fields = sharedFields(sources);
   const comparisons = comparisonsFor(fields, nameMode);
   if (comparisons.length < 2) {

@@ -9,7 +9,8 @@
  */
 import { SimpulError } from '../core/errors.js';
 import type { Engine } from './engine.js';
-import { checkMapAgainstHeader, mappedFields, type CanonicalField, type FieldMap } from './field-map.js';
+import { nameModeOf } from './comparisons.js';
+import { CANONICAL_FIELDS, checkMapAgainstHeader, mappedFields, type CanonicalField, type FieldMap } from './field-map.js';
 import { csvError, inspectCsv, lineOfFirstBlank, readCsvSql, type CsvLayout } from './csv-source.js';
 import { ident, lit, pipelineSql, type ValueKind } from './normalize-sql.js';
 
@@ -61,6 +62,8 @@ const FIELD_KIND: Partial<Record<CanonicalField, ValueKind>> = {
   other_id: 'code',
 };
 
+const NULL_TEXT = 'CAST(NULL AS VARCHAR)';
+
 /** Fields whose exact agreement is weighted by how common the value is, and their columns. */
 const TF_FIELDS: ReadonlyArray<readonly [CanonicalField, string]> = [
   ['full_name', 'name'],
@@ -99,33 +102,43 @@ export async function loadSources(engine: Engine, inputs: readonly SourceInput[]
   const layouts: Array<CsvLayout | undefined> = [];
   for (const input of inputs) layouts.push(await loadRaw(engine, input));
   const kinds = new Set(inputs.flatMap((i) => mappedFields(i.spec.map).map((f) => FIELD_KIND[f]).filter((k): k is ValueKind => k !== undefined)));
-  for (const kind of kinds) {
-    const values = inputs.flatMap((input) =>
-      mappedFields(input.spec.map)
-        .filter((f) => FIELD_KIND[f] === kind)
-        .map((f) => `SELECT ${rawValue(input.spec.map, f)} AS raw FROM raw_${input.table}`),
-    );
-    await engine.run(
-      `CREATE OR REPLACE TABLE dict_${kind} AS ${pipelineSql(kind, `(SELECT DISTINCT raw FROM (${values.join(' UNION ALL ')}) WHERE raw IS NOT NULL)`)}`,
-      `menormalkan ${kind}`,
-    );
+  // Each raw column is read once, into value counts: the dictionaries are built from their
+  // values and the term frequencies from their counts.
+  const counted: Array<{ field: CanonicalField; table: string }> = [];
+  for (const input of inputs) {
+    for (const field of mappedFields(input.spec.map).filter((f) => FIELD_KIND[f] !== undefined)) {
+      await engine.run(
+        `CREATE OR REPLACE TABLE counts_${input.table}_${field} AS SELECT raw, count(*) AS n FROM (SELECT ${rawValue(input.spec.map, field)} AS raw FROM raw_${input.table}) WHERE raw IS NOT NULL GROUP BY raw`,
+        'menghitung nilai',
+      );
+      counted.push({ field, table: `counts_${input.table}_${field}` });
+    }
   }
-  // Term frequencies: the share of records, over all sources, holding each normalised value —
-  // the chance that a random other record agrees on that very value. Counted on raw values
-  // and mapped through the dictionaries, so that records get them in the same pass as the rest.
+  for (const kind of kinds) {
+    const values = counted.filter((c) => FIELD_KIND[c.field] === kind).map((c) => `SELECT raw FROM ${c.table}`);
+    await engine.run(`CREATE OR REPLACE TABLE dict_${kind} AS ${pipelineSql(kind, `(SELECT DISTINCT raw FROM (${values.join(' UNION ALL ')}))`)}`, `menormalkan ${kind}`);
+  }
+  // Term frequencies, for the fields every source holds: the share of records, over all
+  // sources, holding each normalised value — the chance that a random other record agrees on
+  // that very value.
+  const shared = new Set(CANONICAL_FIELDS.filter((f) => inputs.every((i) => i.spec.map[f] !== undefined)));
   for (const [field, column] of TF_FIELDS) {
-    const kind = FIELD_KIND[field] as ValueKind;
-    const values = inputs.filter((i) => i.spec.map[field]).map((i) => `SELECT ${rawValue(i.spec.map, field)} AS raw FROM raw_${i.table}`);
-    if (values.length === 0) {
+    const tables = shared.has(field) ? counted.filter((c) => c.field === field).map((c) => `SELECT raw, n FROM ${c.table}`) : [];
+    if (tables.length === 0) {
       await engine.run(`CREATE OR REPLACE TABLE tf_${column} (v VARCHAR, tf DOUBLE)`);
       continue;
     }
-    const counts = `SELECT raw, count(*) AS n FROM (${values.join(' UNION ALL ')}) WHERE raw IS NOT NULL GROUP BY raw`;
     await engine.run(
-      `CREATE OR REPLACE TABLE tf_${column} AS SELECT d.norm AS v, sum(c.n) / sum(sum(c.n)) OVER () AS tf FROM (${counts}) c JOIN dict_${kind} d ON d.raw = c.raw WHERE d.norm IS NOT NULL GROUP BY d.norm`,
+      `CREATE OR REPLACE TABLE tf_${column} AS SELECT d.norm AS v, sum(c.n) / sum(sum(c.n)) OVER () AS tf
+       FROM (${tables.join(' UNION ALL ')}) c JOIN dict_${FIELD_KIND[field]} d ON d.raw = c.raw WHERE d.norm IS NOT NULL GROUP BY d.norm`,
       'frekuensi nilai',
     );
   }
+  for (const c of counted) await engine.run(`DROP TABLE ${c.table}`);
+  // Keys for separate given and family names are needed when two sources could be compared
+  // that way; keys of the whole name whenever some pair compares full names.
+  const maps = inputs.map((i) => i.spec.map);
+  const keys = { split: maps.filter((m) => m.given_name && m.family_name).length >= Math.min(2, maps.length), full: nameModeOf(maps) !== 'split' };
   // Phonetic keys of every normalised name and of each of its words, so that records can look
   // up the keys of their given, family, first and last names.
   const names = kinds.has('name')
@@ -146,7 +159,7 @@ export async function loadSources(engine: Engine, inputs: readonly SourceInput[]
     'kunci nama',
   );
   const loaded: LoadedSource[] = [];
-  for (const [i, input] of inputs.entries()) loaded.push(await normalise(engine, input, layouts[i]));
+  for (const [i, input] of inputs.entries()) loaded.push(await normalise(engine, input, layouts[i], keys, shared));
   return loaded;
 }
 
@@ -195,10 +208,11 @@ function rawValue(map: FieldMap, field: CanonicalField): string {
   return `nullif(concat_ws(' ', ${columns.map((c) => `nullif(trim(${ident(c)}), '')`).join(', ')}), '')`;
 }
 
-async function normalise(engine: Engine, input: SourceInput, layout: CsvLayout | undefined): Promise<LoadedSource> {
+async function normalise(engine: Engine, input: SourceInput, layout: CsvLayout | undefined, keys: { split: boolean; full: boolean }, shared: ReadonlySet<CanonicalField>): Promise<LoadedSource> {
   const { spec, table } = input;
   const map = spec.map;
   const fields = mappedFields(map);
+  const split = keys.split;
   const lookups = fields.filter((f) => FIELD_KIND[f] !== undefined);
   const rawColumns = fields.map((f) => `${rawValue(map, f)} AS raw_${f}`).join(', ');
   const joins = lookups.map((f) => `LEFT JOIN dict_${FIELD_KIND[f]} d_${f} ON d_${f}.raw = s.raw_${f}`).join('\n      ');
@@ -213,14 +227,18 @@ async function normalise(engine: Engine, input: SourceInput, layout: CsvLayout |
       CASE WHEN nik_structure_ok AND sex IS NOT NULL THEN (CASE WHEN nik_dd > 40 THEN 'P' ELSE 'L' END) = sex END AS nik_sex_ok,
       CAST(year(dob) AS INTEGER) AS dob_year,
       left(nik, 12) AS nik12,
-      CASE WHEN length(given) >= 3 THEN left(given, 3) END AS given_pre,
-      CASE WHEN length(family) >= 4 THEN left(family, 4) END AS family_pre,
-      -- Names built from given + family are not in name_keys: their words are found here.
+      ${split ? 'CASE WHEN length(given) >= 3 THEN left(given, 3) END' : NULL_TEXT} AS given_pre,
+      ${split ? 'CASE WHEN length(family) >= 4 THEN left(family, 4) END' : NULL_TEXT} AS family_pre,
+      ${
+        keys.full
+          ? `-- Names built from given + family are not in name_keys: their words are found here.
       coalesce(k.first_tok, split_part(x.name, ' ', 1)) AS first_tok, coalesce(k.last_tok, string_split(x.name, ' ')[-1]) AS last_tok,
       coalesce(k.name_sorted, array_to_string(list_sort(string_split(x.name, ' ')), ' ')) AS name_sorted,
-      k.first_pre, k.last_pre, k.first_ph, k.last_ph,
-      pg.norm AS given_ph, pf.norm AS family_ph,
-      ${TF_FIELDS.map(([, c]) => `tf_${c}.tf AS tf_${c}`).join(', ')}
+      k.first_pre, k.last_pre, k.first_ph, k.last_ph,`
+          : ['first_tok', 'last_tok', 'name_sorted', 'first_pre', 'last_pre', 'first_ph', 'last_ph'].map((c) => `${NULL_TEXT} AS ${c},`).join(' ')
+      }
+      ${split ? 'pg.norm' : NULL_TEXT} AS given_ph, ${split ? 'pf.norm' : NULL_TEXT} AS family_ph,
+      ${TF_FIELDS.map(([f, c]) => (shared.has(f) ? `tf_${c}.tf` : 'CAST(NULL AS DOUBLE)') + ` AS tf_${c}`).join(', ')}
     FROM (
       SELECT *,
         -- The facts a NIK encodes (see decodeNik in src/core/ids.ts): day + 40 for women, DDMMYY.
@@ -257,9 +275,9 @@ async function normalise(engine: Engine, input: SourceInput, layout: CsvLayout |
         )
       )
     ) x
-    LEFT JOIN name_keys k ON k.name = x.name
-    LEFT JOIN dict_phonetic pg ON pg.raw = x.given LEFT JOIN dict_phonetic pf ON pf.raw = x.family
-    ${TF_FIELDS.map(([, c]) => `LEFT JOIN tf_${c} ON tf_${c}.v = x.${c}`).join(' ')}`,
+    ${keys.full ? 'LEFT JOIN name_keys k ON k.name = x.name' : ''}
+    ${split ? 'LEFT JOIN dict_phonetic pg ON pg.raw = x.given LEFT JOIN dict_phonetic pf ON pf.raw = x.family' : ''}
+    ${TF_FIELDS.filter(([f]) => shared.has(f)).map(([, c]) => `LEFT JOIN tf_${c} ON tf_${c}.v = x.${c}`).join(' ')}`,
     `menyusun ${spec.file}`,
   );
   const rows = await engine.number(`SELECT count(*) FROM ${table}`);

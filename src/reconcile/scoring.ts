@@ -13,17 +13,15 @@ const MIN_TERM_FREQUENCY = 1e-7;
 
 /**
  * Creates table `candidates` (rid_l, rid_r): each pair some blocking rule brings together, once
- * — rule i skips the pairs an earlier rule already produced, so no DISTINCT is needed — and
- * then table `pairs` (rid_l, rid_r, g_*, tf_*) with their comparison vectors. Two steps are
- * faster than comparing inside each rule's join: the joins stay narrow.
+ * — a DISTINCT over the rules' joins, which costs less than making each rule skip the pairs of
+ * the rules before it — and then table `pairs` (rid_l, rid_r, g_*, tf_*) with their comparison
+ * vectors. Two steps are faster than comparing inside each rule's join: the joins stay narrow.
  */
 export async function buildCandidatePairs(engine: Engine, space: PairSpace, rules: readonly BlockingRule[], comparisons: readonly Comparison[]): Promise<number> {
-  const selects = rules.map((rule, i) => {
-    const earlier = rules.slice(0, i).map((r) => ` AND NOT coalesce(${ruleCondition(r)}, false)`).join('');
-    const self = space.kind === 'dedupe' ? ' AND l.rid < r.rid' : '';
-    return `SELECT l.rid AS rid_l, r.rid AS rid_r FROM ${space.left} l JOIN ${space.right} r ON ${ruleCondition(rule)} WHERE true${self}${earlier}`;
-  });
-  await engine.run(`CREATE OR REPLACE TABLE candidates AS ${selects.join('\nUNION ALL\n')}`, 'blocking');
+  const self = space.kind === 'dedupe' ? ' WHERE l.rid < r.rid' : '';
+  const selects = rules.map((rule) => `SELECT l.rid AS rid_l, r.rid AS rid_r FROM ${space.left} l JOIN ${space.right} r ON ${ruleCondition(rule)}${self}`);
+  const union = selects.length === 1 ? (selects[0] as string) : `SELECT DISTINCT rid_l, rid_r FROM (${selects.join('\nUNION ALL\n')})`;
+  await engine.run(`CREATE OR REPLACE TABLE candidates AS ${union}`, 'blocking');
   const join = `FROM candidates q JOIN ${space.left} l ON l.rid = q.rid_l JOIN ${space.right} r ON r.rid = q.rid_r`;
   await engine.run(`CREATE OR REPLACE TABLE pairs AS ${comparisonVectorsSql([join], comparisons)}`, 'membandingkan pasangan kandidat');
   await engine.run('DROP TABLE candidates');
