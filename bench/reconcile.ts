@@ -49,12 +49,13 @@ function synthName(persons: number): string {
 
 /** Generates (once, then reuses) the synthetic registers for `persons` residents. */
 async function syntheticFiles(persons: number): Promise<{ registry: string; agency: string; registryMap: string; agencyMap: string }> {
-  const dir = join(work, `synthetic-v1-${persons}-${SYNTHETIC_SEED}`);
+  const dir = join(work, `synthetic-v2-${persons}-${SYNTHETIC_SEED}`);
   const files = { registry: join(dir, 'dukcapil.csv'), agency: join(dir, 'bps.csv') };
   const { REGISTRY_MAP, AGENCY_MAP } = await import('../src/reconcile/synthetic-population.js');
   if (!existsSync(files.registry) || !existsSync(files.agency)) {
     process.stderr.write(`membuat populasi sintetis / generating a synthetic population of ${persons} …\n`);
-    await writeSyntheticRegisters(dir, { persons, seed: SYNTHETIC_SEED });
+    // 95% of residents plus 5% people the registry lacks: about as many records on each side.
+    await writeSyntheticRegisters(dir, { persons, seed: SYNTHETIC_SEED, coverage: 0.95, unregistered: 0.05 });
   }
   return { ...files, registryMap: REGISTRY_MAP, agencyMap: AGENCY_MAP };
 }

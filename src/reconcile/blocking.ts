@@ -159,7 +159,7 @@ export interface BlockingOptions {
   redundancy?: number;
   /** Records sampled per side to cost rules. */
   sampleRows?: number;
-  /** The most rules to take (default 16, or 40 under 100,000 records): each is one more join over both sources. */
+  /** The most rules to take (default 12, or 40 under 100,000 records): each is one more join over both sources. */
   maxRules?: number;
 }
 
@@ -208,7 +208,7 @@ export async function chooseBlockingRules(engine: Engine, space: PairSpace, keys
   const chosen: CostedRule[] = [];
   const marginal = await marginalCoster(engine, space, sampleRows);
   let spent = 0;
-  const maxRules = options.maxRules ?? (space.leftRows + (space.kind === 'link' ? space.rightRows : 0) < 100_000 ? 40 : 16);
+  const maxRules = options.maxRules ?? (space.leftRows + (space.kind === 'link' ? space.rightRows : 0) < 100_000 ? 40 : 12);
   const tryTake = async (rule: CostedRule, limit: number): Promise<void> => {
     if (chosen.length >= maxRules || spent + rule.pairs * 0.05 > limit) return;
     const added = await marginal.cost(rule);

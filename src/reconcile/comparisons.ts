@@ -112,8 +112,10 @@ export function comparisonsFor(fields: ReadonlySet<CanonicalField>, nameMode: Na
         { label: 'same words in another order', when: 'l.name_sorted = r.name_sorted' },
         { label: 'jaro-winkler ≥ 0.94', when: jw('name', 0.94) },
         {
-          label: "one name's words all in the other (single names, dropped names)",
-          when: "list_has_all(string_split(l.name, ' '), string_split(r.name, ' ')) OR list_has_all(string_split(r.name, ' '), string_split(l.name, ' '))",
+          // Word-bounded containment: cheaper than comparing word lists, and dropped middle
+          // names are caught by the first-and-last level below.
+          label: 'one name inside the other (single names, dropped first or last names)',
+          when: "contains(' ' || l.name || ' ', ' ' || r.name || ' ') OR contains(' ' || r.name || ' ', ' ' || l.name || ' ')",
         },
         { label: 'first and last words sound alike', when: 'l.first_ph = r.first_ph AND l.last_ph = r.last_ph' },
         { label: 'jaro-winkler ≥ 0.85', when: jw('name', 0.85) },

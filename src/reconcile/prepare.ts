@@ -152,10 +152,11 @@ export async function loadSources(engine: Engine, inputs: readonly SourceInput[]
        CASE WHEN contains(n.name, ' ') THEN array_to_string(list_sort(string_split(n.name, ' ')), ' ') ELSE n.name END AS name_sorted,
        CASE WHEN length(n.first_tok) >= 3 THEN left(n.first_tok, 3) END AS first_pre,
        CASE WHEN length(n.last_tok) >= 4 THEN left(n.last_tok, 4) END AS last_pre,
-       p1.norm AS first_ph, p2.norm AS last_ph
+       p1.norm AS first_ph, p2.norm AS last_ph, t.tf
      FROM (SELECT name, split_part(name, ' ', 1) AS first_tok, string_split(name, ' ')[-1] AS last_tok
            FROM (SELECT DISTINCT raw AS name FROM dict_phonetic)) n
-     LEFT JOIN dict_phonetic p1 ON p1.raw = n.first_tok LEFT JOIN dict_phonetic p2 ON p2.raw = n.last_tok`,
+     LEFT JOIN dict_phonetic p1 ON p1.raw = n.first_tok LEFT JOIN dict_phonetic p2 ON p2.raw = n.last_tok
+     LEFT JOIN tf_name t ON t.v = n.name`,
     'kunci nama',
   );
   const loaded: LoadedSource[] = [];
@@ -204,7 +205,9 @@ async function loadRaw(engine: Engine, input: SourceInput): Promise<CsvLayout | 
 function rawValue(map: FieldMap, field: CanonicalField): string {
   const columns = map[field];
   if (!columns) return 'CAST(NULL AS VARCHAR)';
-  if (columns.length === 1) return `nullif(trim(${ident(columns[0] as string)}), '')`;
+  // A single column is the dictionary key as it is: the pipelines trim, and trimming a million
+  // values here first costs more than the few extra dictionary entries.
+  if (columns.length === 1) return ident(columns[0] as string);
   return `nullif(concat_ws(' ', ${columns.map((c) => `nullif(trim(${ident(c)}), '')`).join(', ')}), '')`;
 }
 
@@ -238,7 +241,7 @@ async function normalise(engine: Engine, input: SourceInput, layout: CsvLayout |
           : ['first_tok', 'last_tok', 'name_sorted', 'first_pre', 'last_pre', 'first_ph', 'last_ph'].map((c) => `${NULL_TEXT} AS ${c},`).join(' ')
       }
       ${split ? 'pg.norm' : NULL_TEXT} AS given_ph, ${split ? 'pf.norm' : NULL_TEXT} AS family_ph,
-      ${TF_FIELDS.map(([f, c]) => (shared.has(f) ? `tf_${c}.tf` : 'CAST(NULL AS DOUBLE)') + ` AS tf_${c}`).join(', ')}
+      ${TF_FIELDS.map(([f, c]) => (!shared.has(f) ? 'CAST(NULL AS DOUBLE)' : c === 'name' && keys.full ? 'k.tf' : `tf_${c}.tf`) + ` AS tf_${c}`).join(', ')}
     FROM (
       SELECT *,
         -- The facts a NIK encodes (see decodeNik in src/core/ids.ts): day + 40 for women, DDMMYY.
@@ -250,17 +253,17 @@ async function normalise(engine: Engine, input: SourceInput, layout: CsvLayout |
         FROM (
           SELECT s.rid, s.id,
             CASE WHEN simpul_nik_form_ok(s.nik_digits) THEN s.nik_digits END AS nik,
-            ${raw('nik')} IS NOT NULL AS nik_given,
+            nullif(trim(${raw('nik')}), '') IS NOT NULL AS nik_given,
             coalesce(${value('full_name')}, nullif(concat_ws(' ', ${value('given_name')}, ${value('family_name')}), '')) AS name,
             ${value('given_name')} AS given,
             ${value('family_name')} AS family,
             CAST(${value('birth_date')} AS DATE) AS dob,
             CASE WHEN ${value('birth_date')} IS NOT NULL THEN strftime(CAST(${value('birth_date')} AS DATE), '%Y%m%d')
-                 WHEN regexp_full_match(${raw('birth_date')}, '[0-9]{8}') THEN ${raw('birth_date')}
-                 WHEN regexp_full_match(${raw('birth_date')}, '[0-9]{4}-[0-9]{2}-[0-9]{2}') THEN replace(${raw('birth_date')}, '-', '') END AS dob_txt,
-            ${raw('birth_date')} IS NOT NULL AS dob_given,
+                 WHEN regexp_full_match(trim(${raw('birth_date')}), '[0-9]{8}') THEN trim(${raw('birth_date')})
+                 WHEN regexp_full_match(trim(${raw('birth_date')}), '[0-9]{4}-[0-9]{2}-[0-9]{2}') THEN replace(trim(${raw('birth_date')}), '-', '') END AS dob_txt,
+            nullif(trim(${raw('birth_date')}), '') IS NOT NULL AS dob_given,
             ${value('sex')} AS sex,
-            ${raw('sex')} IS NOT NULL AS sex_given,
+            nullif(trim(${raw('sex')}), '') IS NOT NULL AS sex_given,
             ${value('birth_place')} AS birth_place, ${value('address')} AS address, ${value('street_number')} AS street_number,
             ${value('locality')} AS locality, ${value('district')} AS district, ${value('city')} AS city, ${value('province')} AS province,
             ${value('postcode')} AS postcode,
@@ -277,7 +280,7 @@ async function normalise(engine: Engine, input: SourceInput, layout: CsvLayout |
     ) x
     ${keys.full ? 'LEFT JOIN name_keys k ON k.name = x.name' : ''}
     ${split ? 'LEFT JOIN dict_phonetic pg ON pg.raw = x.given LEFT JOIN dict_phonetic pf ON pf.raw = x.family' : ''}
-    ${TF_FIELDS.filter(([f]) => shared.has(f)).map(([, c]) => `LEFT JOIN tf_${c} ON tf_${c}.v = x.${c}`).join(' ')}`,
+    ${TF_FIELDS.filter(([f, c]) => shared.has(f) && !(c === 'name' && keys.full)).map(([, c]) => `LEFT JOIN tf_${c} ON tf_${c}.v = x.${c}`).join(' ')}`,
     `menyusun ${spec.file}`,
   );
   const rows = await engine.number(`SELECT count(*) FROM ${table}`);
