@@ -20,7 +20,7 @@ let report: DiscrepancyReport;
 const dir = mkdtempSync(join(tmpdir(), 'simpul-reconcile-federation-'));
 
 before(async () => {
-  data = generateFederationData({ seed: 11, persons: 1500 });
+  data = generateFederationData({ seed: 11, persons: 1000 });
   const { base, others } = demoAgencyRecords(data);
   report = await reconcileAgencies(base, others);
 });

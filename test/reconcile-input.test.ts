@@ -136,7 +136,7 @@ describe('simpul reconcile (the command)', () => {
   const cli = (args: string[]) => run(process.execPath, ['--import', 'tsx', join(REPOSITORY_ROOT, 'src/cli/main.ts'), 'reconcile', ...args], { cwd: REPOSITORY_ROOT });
 
   it('links two synthetic registers and reports a bad option as a one-line error with a non-zero exit', async () => {
-    const files = await writeSyntheticRegisters(join(dir, 'synthetic'), { persons: 300, seed: 3 });
+    const files = await writeSyntheticRegisters(join(dir, 'synthetic'), { persons: 200, seed: 3 });
     const out = join(dir, 'cli-links.csv');
     const args = ['link', files.registry, files.agency, '--left-id', files.registryId, '--right-id', files.agencyId, '--left-map', files.registryMap, '--right-map', files.agencyMap, '--out', out];
     const ok = await cli([...args, '--one-to-one', '--threads', '1']);

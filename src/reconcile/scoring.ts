@@ -106,13 +106,16 @@ export async function candidatePatterns(engine: Engine, comparisons: readonly Co
 }
 
 export interface TrainingOptions {
-  /** Random pairs for u; 150,000 by default. */
+  /** Random pairs for u; by default 20 per record, between 30,000 and 150,000. */
   uSamplePairs?: number;
 }
 
 /** Estimates the model from the data: u by random sampling, then m and λ by EM. */
 export async function trainModel(engine: Engine, space: PairSpace, comparisons: readonly Comparison[], candidatePairs: number, options: TrainingOptions = {}): Promise<Model> {
-  const { u: sampledU, sampled } = await estimateU(engine, space, comparisons, options.uSamplePairs ?? 150_000);
+  // 150,000 random pairs pin u down to a few in ten thousand; small inputs need fewer, since u
+  // is floored at 1/(2n) anyway.
+  const samplePairs = options.uSamplePairs ?? Math.min(150_000, Math.max(30_000, 20 * (space.leftRows + space.rightRows)));
+  const { u: sampledU, sampled } = await estimateU(engine, space, comparisons, samplePairs);
   let u = sampledU;
   const patterns = await candidatePatterns(engine, comparisons);
   const all = totalPairs(space);
