@@ -15,7 +15,7 @@ const TRACE = process.env.SIMPUL_RECONCILE_TRACE === '1';
 export interface EngineOptions {
   /** Worker threads DuckDB may use; all cores by default. */
   threads?: number;
-  /** DuckDB memory limit such as `6GB`; 75% of RAM by default (DuckDB's own default is 80%). */
+  /** DuckDB memory limit such as `6GB`; DuckDB's default (80% of RAM) when absent. */
   memoryLimit?: string;
 }
 

@@ -69,16 +69,6 @@ export function weightFromProbability(probability: number): number {
   return Math.log2(probability / (1 - probability));
 }
 
-/**
- * The prior (and starting) m of a comparison with `levelCount` levels: for the same person the
- * strongest level is most likely (0.8), weaker agreement levels share 0.15 and outright
- * disagreement has 0.05 — typing errors and changes happen, but rarely.
- */
-export function initialM(levelCount: number): number[] {
-  const raw = Array.from({ length: levelCount + 1 }, (_, g) => (g === 0 ? 0.05 : g === levelCount ? 0.8 : 0.15 / Math.max(1, levelCount - 1)));
-  const total = raw.reduce((a, b) => a + b, 0);
-  return raw.map((x) => x / total);
-}
 
 /**
  * Estimates m and λ with u held fixed. `totalPairs` is the number of pairs in the whole

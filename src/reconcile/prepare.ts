@@ -77,25 +77,6 @@ const TF_FIELDS: ReadonlyArray<readonly [CanonicalField, string]> = [
   ['address', 'address'],
 ];
 
-/** The normalised column each canonical field becomes. */
-const COLUMN: Record<CanonicalField, string> = {
-  nik: 'nik',
-  full_name: 'full_name',
-  given_name: 'given',
-  family_name: 'family',
-  birth_date: 'dob',
-  sex: 'sex',
-  birth_place: 'birth_place',
-  address: 'address',
-  street_number: 'street_number',
-  locality: 'locality',
-  district: 'district',
-  city: 'city',
-  province: 'province',
-  postcode: 'postcode',
-  phone: 'phone',
-  other_id: 'other_id',
-};
 
 /** Loads and normalises sources together, so that they share the value dictionaries. */
 export async function loadSources(engine: Engine, inputs: readonly SourceInput[]): Promise<LoadedSource[]> {
@@ -298,7 +279,6 @@ async function normalise(engine: Engine, input: SourceInput, layout: CsvLayout |
   return { spec, table, rawTable: `raw_${table}`, rows, fields: new Set(fields), ...(layout ? { layout } : {}) };
 }
 
-export { COLUMN as NORMALISED_COLUMN };
 
 /**
  * Normalises loose values with a pipeline, in order: for tests, previews and callers that want
