@@ -12,6 +12,7 @@ import { promisify } from 'node:util';
 import { after, describe, it } from 'node:test';
 import { SimpulError } from '../src/core/errors.js';
 import { REPOSITORY_ROOT } from '../src/reconcile/benchmark-datasets.js';
+import { readReportConfig } from '../src/reconcile/cli.js';
 import { detectDelimiter, inspectCsv } from '../src/reconcile/csv-source.js';
 import { Engine } from '../src/reconcile/engine.js';
 import { parseFieldMap } from '../src/reconcile/field-map.js';
@@ -112,6 +113,22 @@ describe('reading agency files', () => {
     assert.throws(() => parseFieldMap('full_name'), /not canonical=column/);
     assert.throws(() => parseFieldMap('address=a+'), /empty column name/);
     assert.deepEqual(parseFieldMap(' address = jalan + rt_rw , nik=NIK'), { address: ['jalan', 'rt_rw'], nik: ['NIK'] });
+  });
+
+  it('reads a report configuration with paths relative to it, and names what is wrong in a bad one', async () => {
+    const config = join(dir, 'report.json');
+    writeFileSync(config, JSON.stringify({ base: { agency: 'DUKCAPIL', file: 'base.csv', id: 'NIK', map: 'nik=NIK,full_name=NAMA' }, agencies: [{ agency: 'BPS', file: 'sub/bps.csv', id: 'id', map: 'full_name=nama' }], threshold: 0.8 }));
+    const read = await readReportConfig(config);
+    assert.equal(read.base.file, join(dir, 'base.csv'));
+    assert.equal(read.agencies[0]?.file, join(dir, 'sub', 'bps.csv'));
+    assert.deepEqual(read.agencies[0]?.map, { full_name: ['nama'] });
+    assert.equal(read.threshold, 0.8);
+    writeFileSync(config, JSON.stringify({ base: { agency: 'DUKCAPIL', file: 'base.csv', id: 'NIK' }, agencies: [] }));
+    await assert.rejects(readReportConfig(config), /"agencies" must list at least one source/);
+    writeFileSync(config, JSON.stringify({ base: { agency: 'DUKCAPIL', file: 'base.csv', id: 'NIK' }, agencies: [{ agency: 'BPS', file: 'b.csv', id: 'id', map: 'nama=x' }] }));
+    await assert.rejects(readReportConfig(config), /base\.map must be a non-empty string/);
+    writeFileSync(config, '{ not json');
+    await assert.rejects(readReportConfig(config), /not a readable JSON report configuration/);
   });
 
   it('leaves an earlier output untouched when a later run fails', async () => {
