@@ -166,6 +166,10 @@ async function runOnce(transport: 'outbox' | 'jetstream', bar: cliProgress.Singl
       const now = performance.now();
       for (const e of written) committedAt.set(e.position, now);
       publisher.notify();
+      // A registry commits from request handlers, between which the process does its I/O.
+      // PGlite answers within the same turn, so a producer loop that never yields would starve
+      // the gateways and the feed sharing this process.
+      await new Promise((r) => setImmediate(r));
     }
 
     // Phase 1: throughput.

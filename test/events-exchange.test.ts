@@ -17,6 +17,7 @@ import type { HttpApp } from '../src/core/http/app.js';
 import { DEMO_EVENTS_PURPOSE, DEMO_EVENTS_SERVICE, DEMO_EVENT_RIGHTS, demoAllowedTypes, startDemoEvents } from '../src/events/demo.js';
 import { bpsRespondentHandler } from '../src/events/demo-handlers.js';
 import { FeedError, GatewayFeedSource } from '../src/events/gateway-feed-source.js';
+import { outboxHead } from '../src/events/outbox.js';
 import { startPrivateNatsServer, type PrivateNatsServer } from '../src/events/private-nats-server.js';
 import { startEventPublisher, type EventPublisher } from '../src/events/publisher.js';
 import { Subscription } from '../src/events/subscription.js';
@@ -110,6 +111,14 @@ for (const storage of testBackends()) {
       assert.equal(status.position, NIKS.length * 2);
       assert.equal(status.behind, 0);
       assert.equal(status.openDeadLetters, 0);
+    });
+
+    it('publishes nothing for a change the registry refuses (its transaction rolled back)', async () => {
+      const deceased = testData.persons.find((p) => p.deathDate !== null)!;
+      const before = await outboxHead(databases[0]!.db);
+      const res = await dukcapilApp.inject({ method: 'PATCH', url: `/persons/${deceased.nik}/address`, payload: address(900) });
+      assert.equal(res.statusCode, 409);
+      assert.equal(await outboxHead(databases[0]!.db), before);
     });
 
     it('records every delivery as a signed exchange on both gateways, and keeps the per-subject trail', async () => {
