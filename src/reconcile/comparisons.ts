@@ -44,7 +44,7 @@ export interface Comparison {
    * true duplicates happily takes "same household" for "same person". The bounds are loose
    * enough for the error rates of real registers and of the benchmark data sets.
    */
-  identity?: { levels: number; atLeast: number };
+  identity?: { levels: number; atLeast: number; differentAtMost?: number };
   /**
    * What m is believed to be before seeing the data, strongest level first and "different"
    * last: how often the same person's two records reach each level, from the kinds of errors
@@ -94,7 +94,7 @@ export function comparisonsFor(fields: ReadonlySet<CanonicalField>, nameMode: Na
       label: 'one digit mistyped or two swapped, same serial and birth date',
       when: 'simpul_near_code(l.nik, r.nik) AND right(l.nik, 4) = right(r.nik, 4) AND l.dob_txt = r.dob_txt',
     };
-    out.push({ ...simple('nik', 'nik', 'nik', [near]), identity: { levels: 2, atLeast: 0.94 }, prior: [0.9, 0.04, 0.06] });
+    out.push({ ...simple('nik', 'nik', 'nik', [near]), identity: { levels: 2, atLeast: 0.96, differentAtMost: 0.04 }, prior: [0.92, 0.04, 0.04] });
   }
   if (nameMode === 'full') {
     out.push({
@@ -105,8 +105,11 @@ export function comparisonsFor(fields: ReadonlySet<CanonicalField>, nameMode: Na
       exactColumn: 'name',
       displayColumn: 'name',
       termFrequency: true,
-      identity: { levels: 6, atLeast: 0.85 },
-      prior: [0.55, 0.05, 0.12, 0.1, 0.05, 0.06, 0.04, 0.03],
+      // A completely different name is the strongest sign of two people: twins share everything
+      // else (birth date, address, birth place), which, counted as independent evidence, would
+      // outweigh a different NIK. The same person's two records rarely have unrelated names.
+      identity: { levels: 6, atLeast: 0.92, differentAtMost: 0.02 },
+      prior: [0.56, 0.05, 0.12, 0.1, 0.05, 0.07, 0.03, 0.02],
       levels: [
         exact('name'),
         { label: 'same words in another order', when: 'l.name_sorted = r.name_sorted' },

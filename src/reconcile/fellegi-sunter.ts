@@ -49,7 +49,7 @@ export interface EmOptions {
    */
   priorStrength?: number;
   /** Per comparison: its strongest `levels` levels hold at least `atLeast` of m (see Comparison.identity). */
-  identity?: ReadonlyArray<{ levels: number; atLeast: number } | undefined>;
+  identity?: ReadonlyArray<{ levels: number; atLeast: number; differentAtMost?: number } | undefined>;
 }
 
 /** log2 Bayes factor of a level: the evidence it adds to the match weight. */
@@ -130,7 +130,7 @@ export function expectationMaximisation(
       const total = row.reduce((a, b) => a + b, 0);
       for (let g = 0; g < row.length; g++) row[g] = (row[g] as number) / total;
       const rule = options.identity?.[c];
-      if (rule) constrainAgreement(row, rule.levels, rule.atLeast);
+      if (rule) constrainAgreement(row, rule.levels, rule.atLeast, rule.differentAtMost);
     }
     const nextLambda = Math.min(Math.max(matches / totalPairs, 1e-12), 0.5);
     let change = Math.abs(Math.log(nextLambda) - Math.log(lambda));
@@ -164,13 +164,20 @@ export function uncontaminatedU(sampled: number[][], m: number[][], lambda: numb
 }
 
 /**
- * Projects m onto {strongest `levels` levels hold at least `atLeast`}: when they hold less,
- * they are scaled up to `atLeast` and the other levels down, keeping proportions within each.
+ * Projects m onto {strongest `levels` levels hold at least `atLeast`, and "different" (γ = 0)
+ * at most `differentAtMost`}: mass moves between the constrained part and the rest, keeping
+ * proportions within each.
  */
-export function constrainAgreement(m: number[], levels: number, atLeast: number): void {
+export function constrainAgreement(m: number[], levels: number, atLeast: number, differentAtMost = 1): void {
   const top = m.length - Math.min(levels, m.length - 1);
+  const scale = (from: number, to: number, target: number): void => {
+    // Scale levels [from, to) to sum to `target`, the others to 1 − target.
+    const inside = m.slice(from, to).reduce((a, b) => a + b, 0);
+    const outside = 1 - inside;
+    if (inside <= 0 || outside <= 0) return;
+    for (let g = 0; g < m.length; g++) m[g] = g >= from && g < to ? ((m[g] as number) * target) / inside : ((m[g] as number) * (1 - target)) / outside;
+  };
   const agree = m.slice(top).reduce((a, b) => a + b, 0);
-  if (agree >= atLeast || agree <= 0) return;
-  const rest = 1 - agree;
-  for (let g = 0; g < m.length; g++) m[g] = g >= top ? ((m[g] as number) * atLeast) / agree : ((m[g] as number) * (1 - atLeast)) / rest;
+  if (agree < atLeast) scale(top, m.length, atLeast);
+  if ((m[0] as number) > differentAtMost) scale(0, 1, differentAtMost);
 }
