@@ -4,7 +4,7 @@
  * the order and keeps what a caller needs to explain the result.
  */
 import { SimpulError } from '../core/errors.js';
-import { availableKeys, chooseBlockingRules, totalPairs, type BlockingRule, type CostedRule, type PairSpace } from './blocking.js';
+import { availableKeys, chooseBlockingRules, type BlockingRule, type CostedRule, type PairSpace } from './blocking.js';
 import { comparisonsFor, nameModeOf, type Comparison, type NameMode } from './comparisons.js';
 import type { Engine } from './engine.js';
 import type { CanonicalField } from './field-map.js';
@@ -30,11 +30,10 @@ export interface MatchRun {
   rules: Array<BlockingRule & { pairs?: number }>;
   model: Model;
   candidatePairs: number;
-  /** Pairs kept in table `scored` (those that can pass any threshold ≥ `minProbability`). */
+  /** Pairs kept in table `scored`: those with a match probability of at least 0.01. */
   scoredPairs: number;
   nameMode: NameMode;
 }
-
 
 function sharedFields(sources: readonly LoadedSource[]): Set<CanonicalField> {
   const [first, ...rest] = sources;
@@ -147,4 +146,3 @@ export async function clusterRecords(engine: Engine, source: LoadedSource, thres
   return engine.number('SELECT count(DISTINCT cluster) FROM clusters');
 }
 
-export { totalPairs };
