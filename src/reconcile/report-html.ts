@@ -41,7 +41,7 @@ function barChart(title: string, rows: ReadonlyArray<{ label: string; value: num
 <text x="${(labelWidth + w + 6).toFixed(1)}" y="${y + 18}">${esc(r.text)}</text>`;
     })
     .join('\n');
-  return `<figure><svg role="img" aria-label="${esc(title)}" viewBox="0 0 ${labelWidth + barWidth + 90} ${height}" width="100%" style="max-width:${labelWidth + barWidth + 90}px">
+  return `<figure><svg role="img" aria-label="${esc(title)}" viewBox="0 0 ${labelWidth + barWidth + 200} ${height}" width="100%" style="max-width:${labelWidth + barWidth + 200}px">
 <title>${esc(title)}</title>${bars}</svg><figcaption>${esc(title)}</figcaption></figure>`;
 }
 
