@@ -21,7 +21,7 @@ export async function buildCandidatePairs(engine: Engine, space: PairSpace, rule
   const self = space.kind === 'dedupe' ? ' WHERE l.rid < r.rid' : '';
   const selects = rules.map((rule) => `SELECT l.rid AS rid_l, r.rid AS rid_r FROM ${space.left} l JOIN ${space.right} r ON ${ruleCondition(rule)}${self}`);
   const union = selects.length === 1 ? (selects[0] as string) : `SELECT DISTINCT rid_l, rid_r FROM (${selects.join('\nUNION ALL\n')})`;
-  await engine.run(`CREATE OR REPLACE TABLE candidates AS ${union}`, 'blocking');
+  await engine.run(`CREATE OR REPLACE TABLE candidates AS ${union}`, 'membuat pasangan kandidat');
   const join = `FROM candidates q JOIN ${space.left} l ON l.rid = q.rid_l JOIN ${space.right} r ON r.rid = q.rid_r`;
   await engine.run(`CREATE OR REPLACE TABLE pairs AS ${comparisonVectorsSql([join], comparisons)}`, 'membandingkan pasangan kandidat');
   await engine.run('DROP TABLE candidates');
