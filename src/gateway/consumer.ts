@@ -10,7 +10,7 @@ import { SimpulError, problem, type ProblemCode } from '../core/errors.js';
 import { memberOf, parseExchangeId, parsePurposeCode } from '../core/ids.js';
 import type { ExchangeRecord } from './exchange-record.js';
 import { outcomeOf, problemCodeOf, subjectCommitment, type GatewayContext } from './context.js';
-import { parseClientHeader, parseExchangePath, parseSubject } from './exchange-path.js';
+import { PASSED_HEADERS, claimedService, headerValue, parseClientHeader, parseExchangePath, parseSubject } from './exchange-path.js';
 import { H, bodyDigest, formatSignature, parseSignature, requestDigest, responseDigest } from './protocol.js';
 
 export interface LocalRequest {
@@ -28,25 +28,18 @@ export interface HttpResult {
   body: Buffer;
 }
 
-const PASS_REQUEST_HEADERS = ['content-type', 'accept', 'accept-language'];
-
-function header(headers: LocalRequest['headers'], name: string): string | undefined {
-  const v = headers[name];
-  return Array.isArray(v) ? v[0] : v;
-}
-
 export async function consume(ctx: GatewayContext, req: LocalRequest): Promise<HttpResult> {
   const started = performance.now();
   const time = Date.now();
-  const rawId = header(req.headers, H.id);
+  const rawId = headerValue(req.headers, H.id);
   let id: string = randomUUID();
   const record: ExchangeRecord = {
     id: id as ExchangeRecord['id'],
     side: 'consumer',
     time,
-    client: header(req.headers, H.client) ?? '',
-    service: req.path.startsWith('/r1/') ? req.path.slice(4).split('/').slice(0, 5).join('/') : req.path,
-    purpose: header(req.headers, H.purpose) ?? null,
+    client: headerValue(req.headers, H.client) ?? '',
+    service: claimedService(req.path),
+    purpose: headerValue(req.headers, H.purpose) ?? null,
     legalBasis: null,
     subjectCommitment: null,
     outcome: 'refused',
@@ -61,15 +54,15 @@ export async function consume(ctx: GatewayContext, req: LocalRequest): Promise<H
   try {
     if (rawId !== undefined) id = parseExchangeId(rawId);
     record.id = id as ExchangeRecord['id'];
-    const authenticated = ctx.clients.authenticate(header(req.headers, 'authorization'));
-    const client = parseClientHeader(header(req.headers, H.client));
+    const authenticated = ctx.clients.authenticate(headerValue(req.headers, 'authorization'));
+    const client = parseClientHeader(headerValue(req.headers, H.client));
     if (client !== authenticated) throw new SimpulError('client.not_owner', `The token belongs to ${authenticated}, not to ${client}.`);
     const { service } = parseExchangePath(req.path);
     record.service = service;
-    const purposeHeader = header(req.headers, H.purpose);
+    const purposeHeader = headerValue(req.headers, H.purpose);
     if (!purposeHeader) throw new SimpulError('request.malformed_header', 'Simpul-Purpose is required: name the purpose code the access right grants.');
     const purpose = parsePurposeCode(purposeHeader);
-    const subject = parseSubject(header(req.headers, H.subject));
+    const subject = parseSubject(headerValue(req.headers, H.subject));
     record.subjectCommitment = subjectCommitment(ctx.identity, subject);
     if (req.body && req.body.length > ctx.maxBodyBytes) throw new SimpulError('request.body_too_large', `Request bodies are limited to ${ctx.maxBodyBytes} bytes.`);
     const view = ctx.config.current();
@@ -93,8 +86,8 @@ export async function consume(ctx: GatewayContext, req: LocalRequest): Promise<H
       [H.signature]: formatSignature(signature),
     };
     if (subject) headers[H.subject] = subject;
-    for (const name of PASS_REQUEST_HEADERS) {
-      const v = header(req.headers, name);
+    for (const name of PASSED_HEADERS) {
+      const v = headerValue(req.headers, name);
       if (v) headers[name] = v;
     }
     const response = await ctx.peers.send(provider.address, { method: req.method, path: req.path + (req.query ? `?${req.query}` : ''), headers, body: req.body });

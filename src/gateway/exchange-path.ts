@@ -38,3 +38,17 @@ export function parseClientHeader(value: string | undefined) {
   if (!value) throw new SimpulError('request.malformed_header', 'Simpul-Client (INSTANCE/CLASS/MEMBER/SUBSYSTEM) is required.');
   return parseSubsystemId(value);
 }
+
+/** The first value of a header as Node hands headers over (a string, or an array for repeats). */
+export function headerValue(headers: Record<string, string | string[] | undefined>, name: string): string | undefined {
+  const v = headers[name];
+  return Array.isArray(v) ? v[0] : v;
+}
+
+/** Content negotiation headers passed along the exchange, from client to agency system. */
+export const PASSED_HEADERS = ['content-type', 'accept', 'accept-language'] as const;
+
+/** The service part of a path as claimed, for recording a request refused before it parsed. */
+export function claimedService(path: string): string {
+  return path.startsWith('/r1/') ? path.slice(4).split('/').slice(0, 5).join('/') : path;
+}

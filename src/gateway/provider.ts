@@ -13,7 +13,7 @@ import { decideAccess } from './access.js';
 import { outcomeOf, subjectCommitment, type GatewayContext } from './context.js';
 import { refusal, type HttpResult } from './consumer.js';
 import type { ExchangeRecord } from './exchange-record.js';
-import { parseClientHeader, parseExchangePath, parseSubject } from './exchange-path.js';
+import { PASSED_HEADERS, claimedService, headerValue, parseClientHeader, parseExchangePath, parseSubject } from './exchange-path.js';
 import { H, bodyDigest, formatSignature, parseSignature, requestDigest, responseDigest } from './protocol.js';
 
 export interface PeerRequest {
@@ -26,17 +26,10 @@ export interface PeerRequest {
   peerFingerprint: string | undefined;
 }
 
-const PASS_TO_BACKEND = ['content-type', 'accept', 'accept-language'];
-
-function header(headers: PeerRequest['headers'], name: string): string | undefined {
-  const v = headers[name];
-  return Array.isArray(v) ? v[0] : v;
-}
-
 export async function provide(ctx: GatewayContext, req: PeerRequest): Promise<HttpResult> {
   const started = performance.now();
   const now = Date.now();
-  const h = (name: string) => header(req.headers, name);
+  const h = (name: string) => headerValue(req.headers, name);
   const rawId = h(H.id) ?? '';
   const claimedTime = Number(h(H.time));
   // The digest is computed from the headers as received, before any of them is trusted, so
@@ -63,7 +56,7 @@ export async function provide(ctx: GatewayContext, req: PeerRequest): Promise<Ht
     side: 'provider',
     time: now,
     client: h(H.client) ?? '',
-    service: req.path.startsWith('/r1/') ? req.path.slice(4).split('/').slice(0, 5).join('/') : req.path,
+    service: claimedService(req.path),
     purpose: h(H.purpose) ?? null,
     legalBasis: null,
     subjectCommitment: null,
@@ -111,7 +104,7 @@ export async function provide(ctx: GatewayContext, req: PeerRequest): Promise<Ht
     if (!backend) throw new SimpulError('service.disabled', `No agency system is configured for ${service} on this gateway.`);
 
     const headers: Record<string, string> = { 'simpul-purpose': purpose, 'simpul-client': client, 'simpul-id': id };
-    for (const name of PASS_TO_BACKEND) {
+    for (const name of PASSED_HEADERS) {
       const v = h(name);
       if (v) headers[name] = v;
     }
