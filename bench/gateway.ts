@@ -6,17 +6,16 @@
  *   direct   load → agency system
  *   gateway  load → consumer gateway ══ HTTP/2, mTLS, signed ══▶ provider gateway → agency system
  *   nginx    load → nginx ══ mTLS ══▶ nginx → agency system   (the transport's physical reference)
- * Then the gateway chain and the direct call again at half the gateway's saturating rate, to
- * measure the latency the gateways add. The last line with --json is one JSON object.
+ * Then the gateway chain and the direct call again, paced at half the gateway's saturating rate,
+ * to measure the latency the gateways add. Saturation load comes from wrk when installed
+ * (`apt-get install wrk`), else autocannon (see bench/support/load.ts). The last line with --json
+ * is one JSON object.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
-import autocannon from 'autocannon';
 import cliProgress from 'cli-progress';
 import { b64 } from '../src/core/crypto.js';
 import type { SubsystemId } from '../src/core/ids.js';
@@ -26,6 +25,8 @@ import { GatewayStore, type GatewayTables } from '../src/gateway/store.js';
 import { TestFederation } from '../src/gateway/testing.js';
 import { openDatabase } from '../src/core/storage/database.js';
 import { signConfiguration } from '../src/registry/global-conf.js';
+import { closedLoad, loadGenerator, pacedLoad, type Load, type LoadTarget } from './support/load.js';
+import { adopt, freePort, startProcess, stopAll } from './support/processes.js';
 
 const args = process.argv.slice(2);
 const json = args.includes('--json');
@@ -44,57 +45,6 @@ const say = (text: string) => {
   if (!json) console.log(text);
   else console.error(text);
 };
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-const children: ChildProcess[] = [];
-function startProcess(command: string, argv: string[], ready: (line: string) => boolean): Promise<string> {
-  const child = spawn(command, argv, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, SIMPUL_LOG_LEVEL: 'warn' } });
-  children.push(child);
-  let stderr = '';
-  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-  return new Promise((resolve, reject) => {
-    const lines = createInterface({ input: child.stdout! });
-    lines.on('line', (line) => {
-      if (ready(line)) resolve(line);
-    });
-    child.once('exit', (code) => reject(new Error(`${command} ${argv.join(' ')} exited with ${code}: ${stderr.slice(-2000)}`)));
-  });
-}
-
-function stopAll(): void {
-  for (const c of children) if (c.exitCode === null) c.kill('SIGTERM');
-}
-process.on('exit', stopAll);
-
-interface Load {
-  rps: number;
-  p50: number;
-  p99: number;
-  errors: number;
-  non2xx: number;
-}
-
-async function load(url: string, niks: string[], connections: number, headers: Record<string, string>, rate?: number): Promise<Load> {
-  let n = 0;
-  const result = await autocannon({
-    url,
-    connections,
-    duration,
-    headers,
-    ...(rate ? { overallRate: rate } : {}),
-    requests: [{ setupRequest: (req: autocannon.Request) => ({ ...req, path: `${new URL(url).pathname.replace(/\/$/, '')}/${niks[n++ % niks.length]}` }) }],
-  });
-  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors: result.errors + result.timeouts, non2xx: result.non2xx };
-}
 
 function nginxConf(dir: string, listen: string, upstream: string, tls: { server?: { cert: string; key: string; ca: string }; client?: { cert: string; key: string; ca: string } }): string {
   const server = tls.server
@@ -131,7 +81,7 @@ async function main() {
     writeFileSync(join(work, 'conf.json'), JSON.stringify(signConfiguration(fed.configuration(), fed.registryKey)));
 
     bar.increment(1, { step: 'agency system' });
-    const backendLine = await startProcess(process.execPath, ['--import', 'tsx', 'bench/support/dukcapil-backend.ts', '--port', String(backendPort), '--data-dir', join(work, 'backend')], (l) => l.startsWith('{'));
+    const backendLine = await startProcess(process.execPath, ['--import', 'tsx', 'bench/support/dukcapil-backend.ts', '--port', String(backendPort), ...(databaseUrl ? ['--database-url', databaseUrl] : ['--data-dir', join(work, 'backend')])], (l) => l.startsWith('{'));
     const backend = JSON.parse(backendLine) as { url: string; niks: string[] };
 
     bar.increment(1, { step: 'gateways' });
@@ -175,7 +125,7 @@ async function main() {
         mkdirSync(join(work, `nginx-${name}`));
         writeFileSync(join(work, `nginx-${name}`, 'nginx.conf'), conf);
         const child = spawn('nginx', ['-p', join(work, `nginx-${name}`), '-c', join(work, `nginx-${name}`, 'nginx.conf')], { stdio: 'ignore' });
-        children.push(child);
+        adopt(child);
       }
       await new Promise((r) => setTimeout(r, 500));
       nginxUrl = `http://127.0.0.1:${nginxA}/persons`;
@@ -191,32 +141,32 @@ async function main() {
 
     const gatewayUrl = `http://127.0.0.1:${cConsumer}/r1/${SERVICE}`;
     const gatewayHeaders = { authorization: `Bearer ${token}`, 'simpul-client': CLIENT, 'simpul-purpose': 'STATISTIK' };
-    // Personal data needs the subject; autocannon sets headers per connection, so the subject
-    // header is the NIK of the path only when it is set per request: put it on every request.
     const probe = await fetch(`${gatewayUrl}/${backend.niks[0]}`, { headers: { ...gatewayHeaders, 'simpul-subject': backend.niks[0]! } });
     if (probe.status !== 200) throw new Error(`Gateway chain probe answered ${probe.status}: ${await probe.text()}`);
 
+    const direct: LoadTarget = { url: `${backend.url}/persons`, niks: backend.niks, headers: {}, subject: false };
+    const chain: LoadTarget = { url: gatewayUrl, niks: backend.niks, headers: gatewayHeaders, subject: true };
     const rows: { concurrency: number; direct: Load; gateway: Load; nginx: Load | null }[] = [];
     for (const c of concurrencies) {
       bar.increment(1, { step: `direct c=${c}` });
-      const direct = await load(`${backend.url}/persons`, backend.niks, c, {});
+      const directLoad = await closedLoad(direct, c, duration);
       bar.increment(1, { step: `gateway c=${c}` });
-      const gateway = await loadGateway(gatewayUrl, backend.niks, c, gatewayHeaders);
+      const gatewayLoad = await closedLoad(chain, c, duration);
       bar.increment(1, { step: `nginx c=${c}` });
-      const nginx = nginxUrl ? await load(nginxUrl, backend.niks, c, {}) : null;
-      rows.push({ concurrency: c, direct, gateway, nginx });
+      const nginxLoad = nginxUrl ? await closedLoad({ ...direct, url: nginxUrl }, c, duration) : null;
+      rows.push({ concurrency: c, direct: directLoad, gateway: gatewayLoad, nginx: nginxLoad });
     }
     const best = (pick: (r: (typeof rows)[number]) => Load | null) => Math.max(...rows.map((r) => pick(r)?.rps ?? 0));
     const directRps = best((r) => r.direct);
     const gatewayRps = best((r) => r.gateway);
     const nginxRps = nginxUrl ? best((r) => r.nginx) : null;
 
-    // Latency added at half the gateway's saturating load, same rate on both paths.
+    // Latency added at half the gateway's saturating load: the same steady rate on both paths.
     const rate = Math.max(1, Math.floor(gatewayRps / 2));
     bar.increment(1, { step: `direct @${rate}/s` });
-    const directHalf = await load(`${backend.url}/persons`, backend.niks, 32, {}, rate);
+    const directHalf = await pacedLoad(direct, rate, duration);
     bar.increment(1, { step: `gateway @${rate}/s` });
-    const gatewayHalf = await loadGateway(gatewayUrl, backend.niks, 32, gatewayHeaders, rate);
+    const gatewayHalf = await pacedLoad(chain, rate, duration);
     bar.stop();
 
     const summary = {
@@ -228,7 +178,10 @@ async function main() {
       half_load_rps: rate,
       gateway_p99_ms_at_half_load: gatewayHalf.p99,
       direct_p99_ms_at_half_load: directHalf.p99,
-      errors: rows.reduce((n, r) => n + r.gateway.errors + r.gateway.non2xx, 0),
+      gateway_p50_ms_at_half_load: gatewayHalf.p50,
+      direct_p50_ms_at_half_load: directHalf.p50,
+      errors: rows.reduce((n, r) => n + r.gateway.errors + r.gateway.non2xx, 0) + gatewayHalf.errors + gatewayHalf.non2xx,
+      load_generator: loadGenerator,
       storage: databaseUrl ? 'postgres' : 'pglite',
       exchange_log: withLog,
       duration_s: duration,
@@ -238,9 +191,9 @@ async function main() {
     };
     say('\nconcurrency | direct rps (p99 ms) | gateway rps (p99 ms) | nginx rps (p99 ms)');
     for (const r of rows) {
-      say(`${String(r.concurrency).padStart(11)} | ${r.direct.rps.toFixed(0).padStart(8)} (${r.direct.p99}) | ${r.gateway.rps.toFixed(0).padStart(8)} (${r.gateway.p99}) | ${r.nginx ? `${r.nginx.rps.toFixed(0).padStart(8)} (${r.nginx.p99})` : 'n/a'}`);
+      say(`${String(r.concurrency).padStart(11)} | ${r.direct.rps.toFixed(0).padStart(8)} (${r.direct.p99.toFixed(1)}) | ${r.gateway.rps.toFixed(0).padStart(8)} (${r.gateway.p99.toFixed(1)}) | ${r.nginx ? `${r.nginx.rps.toFixed(0).padStart(8)} (${r.nginx.p99.toFixed(1)})` : 'n/a'}`);
     }
-    say(`half load ${rate}/s: direct p99 ${directHalf.p99} ms, gateway p99 ${gatewayHalf.p99} ms`);
+    say(`half load ${rate}/s (paced): direct p50 ${directHalf.p50} p99 ${directHalf.p99} ms, gateway p50 ${gatewayHalf.p50} p99 ${gatewayHalf.p99} ms`);
     console.log(json ? JSON.stringify(summary) : JSON.stringify(summary, null, 2));
   } finally {
     bar.stop();
@@ -248,27 +201,6 @@ async function main() {
     await new Promise((r) => setTimeout(r, 300));
     rmSync(work, { recursive: true, force: true });
   }
-}
-
-/** Like `load`, with Simpul-Subject set to the NIK each request asks for. */
-async function loadGateway(url: string, niks: string[], connections: number, headers: Record<string, string>, rate?: number): Promise<Load> {
-  let n = 0;
-  const base = new URL(url).pathname;
-  const result = await autocannon({
-    url,
-    connections,
-    duration,
-    ...(rate ? { overallRate: rate } : {}),
-    requests: [
-      {
-        setupRequest: (req: autocannon.Request) => {
-          const nik = niks[n++ % niks.length]!;
-          return { ...req, path: `${base}/${nik}`, headers: { ...headers, 'simpul-subject': nik } };
-        },
-      },
-    ],
-  });
-  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors: result.errors + result.timeouts, non2xx: result.non2xx };
 }
 
 main().then(

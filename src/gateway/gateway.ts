@@ -132,6 +132,9 @@ export class Gateway {
       allowHTTP1: true,
       settings: { initialWindowSize: 4 * 1024 * 1024, maxConcurrentStreams: 1000 },
     });
+    // Many small frames share one connection: Nagle's algorithm would hold a response frame
+    // back until the peer's delayed ACK (~40 ms) whenever the connection is not busy.
+    peerServer.on('secureConnection', (socket: TLSSocket) => socket.setNoDelay(true));
     const fingerprints = new WeakMap<object, string | undefined>();
     peerServer.on('request', (req: Http2ServerRequest, res: Http2ServerResponse) => {
       if (log && req.method === 'POST' && req.url === '/witness/add-checkpoint') void handleWitnessRequest(context, log, req, res);

@@ -48,7 +48,9 @@ export class PeerClient {
       rejectUnauthorized: true,
       // Let many exchanges share the connection without flow-control stalls.
       settings: { initialWindowSize: 4 * 1024 * 1024 },
-    });
+      // Without it a request frame on a quiet connection waits for the peer's delayed ACK.
+      noDelay: true,
+    } as http2.SecureClientSessionOptions);
     session.setMaxListeners(0);
     const forget = () => {
       if (this.#sessions.get(address) === session) this.#sessions.delete(address);

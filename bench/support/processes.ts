@@ -1,0 +1,42 @@
+/** The child processes a benchmark runs: free ports, start-and-wait-for-ready, stop all on exit. */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { createInterface } from 'node:readline';
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const port = (server.address() as { port: number }).port;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+const children: ChildProcess[] = [];
+
+/** Starts a process and resolves with the first stdout line `ready` accepts; rejects if it exits first. */
+export function startProcess(command: string, argv: string[], ready: (line: string) => boolean, env: NodeJS.ProcessEnv = {}): Promise<string> {
+  const child = spawn(command, argv, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, SIMPUL_LOG_LEVEL: 'warn', ...env } });
+  children.push(child);
+  let stderr = '';
+  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  return new Promise((resolve, reject) => {
+    const lines = createInterface({ input: child.stdout! });
+    lines.on('line', (line) => {
+      if (ready(line)) resolve(line);
+    });
+    child.once('exit', (code) => reject(new Error(`${command} ${argv.join(' ')} exited with ${code}: ${stderr.slice(-2000)}`)));
+  });
+}
+
+/** Keeps a process that needs no readiness line (nginx) on the list stopped at exit. */
+export function adopt(child: ChildProcess): void {
+  children.push(child);
+}
+
+export function stopAll(): void {
+  for (const child of children) if (child.exitCode === null) child.kill('SIGTERM');
+}
+process.on('exit', stopAll);
