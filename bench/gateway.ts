@@ -26,7 +26,7 @@ import { TestFederation } from '../src/gateway/testing.js';
 import { openDatabase } from '../src/core/storage/database.js';
 import { signConfiguration } from '../src/registry/global-conf.js';
 import { closedLoad, loadGenerator, pacedLoad, type Load, type LoadTarget } from './support/load.js';
-import { adopt, freePort, startProcess, stopAll } from './support/processes.js';
+import { adopt, cpuSeconds, freePort, startProcess, stopAll } from './support/processes.js';
 
 const args = process.argv.slice(2);
 const json = args.includes('--json');
@@ -81,8 +81,9 @@ async function main() {
     writeFileSync(join(work, 'conf.json'), JSON.stringify(signConfiguration(fed.configuration(), fed.registryKey)));
 
     bar.increment(1, { step: 'agency system' });
-    const backendLine = await startProcess(process.execPath, ['--import', 'tsx', 'bench/support/dukcapil-backend.ts', '--port', String(backendPort), ...(databaseUrl ? ['--database-url', databaseUrl] : ['--data-dir', join(work, 'backend')])], (l) => l.startsWith('{'));
-    const backend = JSON.parse(backendLine) as { url: string; niks: string[] };
+    const backendProcess = await startProcess(process.execPath, ['--import', 'tsx', 'bench/support/dukcapil-backend.ts', '--port', String(backendPort), ...(databaseUrl ? ['--database-url', databaseUrl] : ['--data-dir', join(work, 'backend')])], (l) => l.startsWith('{'));
+    const backend = JSON.parse(backendProcess.line) as { url: string; niks: string[] };
+    const pids: Record<string, number> = { agency_system: backendProcess.pid };
 
     bar.increment(1, { step: 'gateways' });
     const token = LocalClients.newToken();
@@ -104,7 +105,8 @@ async function main() {
         await store.setClientCredential(CLIENT as SubsystemId, LocalClients.hash(token));
         await store.close();
       }
-      await startProcess(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'gateway', 'serve', '--settings', join(dir, 'gateway.json'), '--log-level', 'warn'], (l) => l.startsWith('{'));
+      const gateway = await startProcess(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'gateway', 'serve', '--settings', join(dir, 'gateway.json'), '--log-level', 'warn'], (l) => l.startsWith('{'));
+      pids[identity === bps ? 'consumer_gateway' : 'provider_gateway'] = gateway.pid;
     }
 
     bar.increment(1, { step: 'nginx' });
@@ -147,11 +149,18 @@ async function main() {
     const direct: LoadTarget = { url: `${backend.url}/persons`, niks: backend.niks, headers: {}, subject: false };
     const chain: LoadTarget = { url: gatewayUrl, niks: backend.niks, headers: gatewayHeaders, subject: true };
     const rows: { concurrency: number; direct: Load; gateway: Load; nginx: Load | null }[] = [];
+    // CPU each process spends per exchange through the chain, at the highest concurrency: a
+    // figure that, unlike throughput, barely depends on what else the machine is doing.
+    const cpu: Record<string, number> = {};
     for (const c of concurrencies) {
       bar.increment(1, { step: `direct c=${c}` });
       const directLoad = await closedLoad(direct, c, duration);
       bar.increment(1, { step: `gateway c=${c}` });
+      const before = cpuOf(pids);
       const gatewayLoad = await closedLoad(chain, c, duration);
+      const after = cpuOf(pids);
+      const exchanges = gatewayLoad.rps * duration;
+      if (c === Math.max(...concurrencies)) for (const name of Object.keys(pids)) if (before[name] !== undefined && after[name] !== undefined) cpu[name] = ((after[name]! - before[name]!) / exchanges) * 1e6;
       bar.increment(1, { step: `nginx c=${c}` });
       const nginxLoad = nginxUrl ? await closedLoad({ ...direct, url: nginxUrl }, c, duration) : null;
       rows.push({ concurrency: c, direct: directLoad, gateway: gatewayLoad, nginx: nginxLoad });
@@ -182,6 +191,7 @@ async function main() {
       direct_p50_ms_at_half_load: directHalf.p50,
       errors: rows.reduce((n, r) => n + r.gateway.errors + r.gateway.non2xx, 0) + gatewayHalf.errors + gatewayHalf.non2xx,
       load_generator: loadGenerator,
+      cpu_us_per_exchange: Object.fromEntries(Object.entries(cpu).map(([k, v]) => [k, Math.round(v)])),
       storage: databaseUrl ? 'postgres' : 'pglite',
       exchange_log: withLog,
       duration_s: duration,
@@ -193,6 +203,7 @@ async function main() {
     for (const r of rows) {
       say(`${String(r.concurrency).padStart(11)} | ${r.direct.rps.toFixed(0).padStart(8)} (${r.direct.p99.toFixed(1)}) | ${r.gateway.rps.toFixed(0).padStart(8)} (${r.gateway.p99.toFixed(1)}) | ${r.nginx ? `${r.nginx.rps.toFixed(0).padStart(8)} (${r.nginx.p99.toFixed(1)})` : 'n/a'}`);
     }
+    say(`CPU per exchange at concurrency ${Math.max(...concurrencies)}: ${Object.entries(cpu).map(([k, v]) => `${k.replaceAll('_', ' ')} ${Math.round(v)} µs`).join(', ')}`);
     say(`half load ${rate}/s (paced): direct p50 ${directHalf.p50} p99 ${directHalf.p99} ms, gateway p50 ${gatewayHalf.p50} p99 ${gatewayHalf.p99} ms`);
     console.log(json ? JSON.stringify(summary) : JSON.stringify(summary, null, 2));
   } finally {
@@ -201,6 +212,10 @@ async function main() {
     await new Promise((r) => setTimeout(r, 300));
     rmSync(work, { recursive: true, force: true });
   }
+}
+
+function cpuOf(pids: Record<string, number>): Record<string, number | undefined> {
+  return Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, cpuSeconds(pid)]));
 }
 
 main().then(
