@@ -3,8 +3,7 @@
  * HTTP API as it is. Connections are kept alive and pooled; the response is read whole (up
  * to a limit) because the gateway signs its digest before answering.
  */
-import http from 'node:http';
-import https from 'node:https';
+import { Pool, errors } from 'undici';
 import { SimpulError } from '../core/errors.js';
 import type { Backend, BackendRequest, BackendResponse } from './backend.js';
 
@@ -18,59 +17,60 @@ export interface HttpBackendConfig {
   headers?: Record<string, string>;
 }
 
+// undici rather than node:http: the provider gateway makes one backend call per exchange, and
+// undici's pooled client costs a fraction of http.request's CPU per call.
 export function createHttpBackend(config: HttpBackendConfig): Backend {
   const base = new URL(config.url);
-  const secure = base.protocol === 'https:';
-  const agent = secure ? new https.Agent({ keepAlive: true, maxSockets: 128 }) : new http.Agent({ keepAlive: true, maxSockets: 128 });
-  const request = secure ? https.request : http.request;
+  const pool = new Pool(base.origin, { connections: 128 });
   const basePath = base.pathname.replace(/\/$/, '');
   const timeoutMs = config.timeoutMs ?? 30_000;
   const maxBytes = config.maxResponseBytes ?? 10 * 1024 * 1024;
 
   return {
-    call(req: BackendRequest): Promise<BackendResponse> {
-      return new Promise((resolve, reject) => {
-        const headers: Record<string, string> = { ...req.headers, ...config.headers };
-        if (req.body) headers['content-length'] = String(req.body.length);
-        const outgoing = request(
-          {
-            agent,
-            protocol: base.protocol,
-            hostname: base.hostname,
-            port: base.port,
-            method: req.method,
-            path: (basePath + req.path || '/') + (req.query ? `?${req.query}` : ''),
-            headers,
-            timeout: timeoutMs,
-          },
-          (res) => {
-            const chunks: Buffer[] = [];
-            let size = 0;
-            res.on('data', (chunk: Buffer) => {
-              size += chunk.length;
-              if (size > maxBytes) {
-                res.destroy();
-                reject(new SimpulError('provider.error', `The agency system's response exceeds ${maxBytes} bytes.`));
-                return;
-              }
-              chunks.push(chunk);
-            });
-            res.on('end', () => {
-              const out: Record<string, string> = {};
-              const type = res.headers['content-type'];
-              if (type) out['content-type'] = type;
-              resolve({ status: res.statusCode ?? 502, headers: out, body: Buffer.concat(chunks) });
-            });
-            res.on('error', reject);
-          },
-        );
-        outgoing.on('timeout', () => outgoing.destroy(new SimpulError('provider.timeout', `The agency system did not answer within ${timeoutMs} ms.`)));
-        outgoing.on('error', (error) => reject(error instanceof SimpulError ? error : new SimpulError('provider.unreachable', `The agency system at ${base.origin} could not be reached: ${error.message}`)));
-        outgoing.end(req.body);
-      });
+    async call(req: BackendRequest): Promise<BackendResponse> {
+      const headers: Record<string, string> = { ...req.headers, ...config.headers };
+      let response;
+      try {
+        response = await pool.request({
+          method: req.method as 'GET',
+          path: (basePath + req.path || '/') + (req.query ? `?${req.query}` : ''),
+          headers,
+          body: req.body && req.body.length > 0 ? req.body : null,
+          headersTimeout: timeoutMs,
+          bodyTimeout: timeoutMs,
+        });
+      } catch (error) {
+        throw backendError(error, base.origin, timeoutMs);
+      }
+      const chunks: Buffer[] = [];
+      let size = 0;
+      try {
+        for await (const chunk of response.body as AsyncIterable<Buffer>) {
+          size += chunk.length;
+          if (size > maxBytes) {
+            response.body.destroy();
+            throw new SimpulError('provider.error', `The agency system's response exceeds ${maxBytes} bytes.`);
+          }
+          chunks.push(chunk);
+        }
+      } catch (error) {
+        throw backendError(error, base.origin, timeoutMs);
+      }
+      const out: Record<string, string> = {};
+      const type = response.headers['content-type'];
+      if (type) out['content-type'] = Array.isArray(type) ? type.join(', ') : type;
+      return { status: response.statusCode, headers: out, body: Buffer.concat(chunks) };
     },
     async close() {
-      agent.destroy();
+      await pool.destroy();
     },
   };
+}
+
+function backendError(error: unknown, origin: string, timeoutMs: number): SimpulError {
+  if (error instanceof SimpulError) return error;
+  if (error instanceof errors.HeadersTimeoutError || error instanceof errors.BodyTimeoutError) {
+    return new SimpulError('provider.timeout', `The agency system did not answer within ${timeoutMs} ms.`);
+  }
+  return new SimpulError('provider.unreachable', `The agency system at ${origin} could not be reached: ${(error as Error).message}`);
 }

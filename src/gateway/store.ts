@@ -145,30 +145,26 @@ export class GatewayStore {
     }
   }
 
+  // One statement with constant text whatever the batch size (PostgreSQL parses the same
+  // shape every time), and without hooks no explicit transaction: a single INSERT is atomic,
+  // so a batch costs one round trip instead of three.
   async #commit(records: ExchangeRecord[]): Promise<void> {
+    const column = <T>(pick: (r: ExchangeRecord) => T) => records.map(pick);
+    const insert = sql`
+      insert into exchange_record (id, side, time, client, service, purpose, legal_basis, subject_commitment,
+        outcome, status, code, request_hash, response_hash, peer, duration_ms)
+      select * from unnest(
+        ${column((r) => r.id)}::text[], ${column((r) => r.side)}::text[], ${column((r) => r.time)}::bigint[],
+        ${column((r) => r.client)}::text[], ${column((r) => r.service)}::text[], ${column((r) => r.purpose)}::text[],
+        ${column((r) => r.legalBasis)}::text[], ${column((r) => r.subjectCommitment)}::bytea[], ${column((r) => r.outcome)}::text[],
+        ${column((r) => r.status)}::integer[], ${column((r) => r.code)}::text[], ${column((r) => r.requestHash)}::bytea[],
+        ${column((r) => r.responseHash)}::bytea[], ${column((r) => r.peer)}::text[], ${column((r) => Math.round(r.durationMs))}::integer[])`;
+    if (this.#hooks.length === 0) {
+      await insert.execute(this.#database.db);
+      return;
+    }
     await this.#database.db.transaction().execute(async (trx) => {
-      await trx
-        .insertInto('exchange_record')
-        .values(
-          records.map((r) => ({
-            id: r.id,
-            side: r.side,
-            time: r.time,
-            client: r.client,
-            service: r.service,
-            purpose: r.purpose,
-            legal_basis: r.legalBasis,
-            subject_commitment: r.subjectCommitment,
-            outcome: r.outcome,
-            status: r.status,
-            code: r.code,
-            request_hash: r.requestHash,
-            response_hash: r.responseHash,
-            peer: r.peer,
-            duration_ms: Math.round(r.durationMs),
-          })),
-        )
-        .execute();
+      await insert.execute(trx);
       for (const hook of this.#hooks) await hook(trx, records);
     });
   }
