@@ -9,12 +9,13 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
-import { createServer, type AddressInfo } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { after, describe, it } from 'node:test';
 import { createHttpBackend } from '../src/adapters/http.js';
+import { freePort } from '../src/core/net.js';
 import { b64 } from '../src/core/crypto.js';
 import type { SubsystemId } from '../src/core/ids.js';
 import { openDatabase } from '../src/core/storage/database.js';
@@ -33,16 +34,6 @@ const SERVICE = 'ID/GOV/DUKCAPIL/SIAK/person';
 const CLIENT = 'ID/GOV/BPS/SENSUS';
 const NIK = '3201014101900001';
 const KILLS = 3;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 for (const storage of testBackends()) {
   describe(`gateway crash safety (${storage.kind})`, () => {

@@ -9,6 +9,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { createHttpBackend } from '../src/adapters/http.js';
+import { freePort } from '../src/core/net.js';
 import type { SubsystemId } from '../src/core/ids.js';
 import { testBackends } from '../src/core/storage/testing.js';
 import { witnessName } from '../src/gateway/exchange-log.js';
@@ -48,14 +49,7 @@ for (const storage of testBackends()) {
       fed.grant(CLIENT, SERVICE, 'STATISTIK', 'UU 16/1997 Statistik');
       // Addresses are known only once the peer servers listen: start with placeholders,
       // then publish the real ones. Witness lists are read at start, so fix ports first.
-      const { createServer } = await import('node:net');
-      const ports = await Promise.all(identities.map(() => new Promise<number>((resolve) => {
-        const s = createServer();
-        s.listen(0, '127.0.0.1', () => {
-          const p = (s.address() as AddressInfo).port;
-          s.close(() => resolve(p));
-        });
-      })));
+      const ports = await Promise.all(identities.map(() => freePort()));
       identities.forEach((id, i) => fed.setAddress(id.id, `https://127.0.0.1:${ports[i]}`));
       for (const [i, identity] of identities.entries()) {
         const database = await storage.open<GatewayTables>(`gwlog_${i}`);

@@ -1,19 +1,9 @@
-/** The child processes a benchmark runs: free ports, start-and-wait-for-ready, stop all on exit. */
+/** The child processes a benchmark runs: start-and-wait-for-ready, CPU used, stop all on exit. */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { createInterface } from 'node:readline';
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const port = (server.address() as { port: number }).port;
-      server.close(() => resolve(port));
-    });
-  });
-}
+export { freePort } from '../../src/core/net.js';
 
 const children: ChildProcess[] = [];
 

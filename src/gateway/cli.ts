@@ -3,15 +3,14 @@
  * certificate the registry issued, and issue tokens to the agency's own systems.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { b64, generateSigningKey } from '../core/crypto.js';
 import { parseMemberId, parseSubsystemId } from '../core/ids.js';
 import { createTlsKeyAndCsr } from '../core/pki.js';
-import { openDatabase } from '../core/storage/database.js';
 import { LocalClients } from './context.js';
-import { parseGatewaySettings, readIdentity, startGatewayFromSettings, writeKeyFile, type GatewayKeyFile } from './settings.js';
-import { GatewayStore, type GatewayTables } from './store.js';
+import { openGatewayDatabase, readGatewaySettings, readIdentity, startGatewayFromSettings, writeKeyFile, type GatewayKeyFile } from './settings.js';
+import { GatewayStore } from './store.js';
 
 export function register(program: Command): void {
   const gateway = program.command('gateway').description('Run and administer an agency gateway');
@@ -70,14 +69,10 @@ export function register(program: Command): void {
     .requiredOption('--subsystem <id>', 'INSTANCE/CLASS/MEMBER/SUBSYSTEM')
     .action(async (opts: { settings: string; subsystem: string }) => {
       const subsystem = parseSubsystemId(opts.subsystem);
-      const settings = parseGatewaySettings(JSON.parse(readFileSync(opts.settings, 'utf8')));
-      readIdentity(settings.id, resolve(dirname(resolve(opts.settings)), settings.keyFile));
-      const database = await openDatabase<GatewayTables>({
-        url: settings.database.url ?? (settings.database.dataDir ? undefined : process.env.DATABASE_URL),
-        dataDir: settings.database.dataDir ? resolve(dirname(resolve(opts.settings)), settings.database.dataDir) : undefined,
-        schema: settings.database.schema,
-      });
-      const store = await GatewayStore.open(database);
+      const { settings, base } = readGatewaySettings(opts.settings);
+      // Fails early, before touching the database, if the keys do not belong to this gateway.
+      readIdentity(settings.id, resolve(base, settings.keyFile));
+      const store = await GatewayStore.open(await openGatewayDatabase(settings, base));
       const token = LocalClients.newToken();
       await store.setClientCredential(subsystem, LocalClients.hash(token));
       await store.close();

@@ -6,10 +6,10 @@
  */
 import { randomUUID } from 'node:crypto';
 import { b64 } from '../core/crypto.js';
-import { SimpulError, problem, type ProblemCode } from '../core/errors.js';
+import { SimpulError, type ProblemCode } from '../core/errors.js';
 import { memberOf, parseExchangeId, parsePurposeCode } from '../core/ids.js';
 import type { ExchangeRecord } from './exchange-record.js';
-import { outcomeOf, problemCodeOf, subjectCommitment, type GatewayContext } from './context.js';
+import { outcomeOf, problemCodeOf, refusal, subjectCommitment, type GatewayContext, type HttpResult } from './context.js';
 import { PASSED_HEADERS, claimedService, headerValue, parseClientHeader, parseExchangePath, parseSubject } from './exchange-path.js';
 import { H, bodyDigest, formatSignature, parseSignature, requestDigest, responseDigest } from './protocol.js';
 
@@ -20,12 +20,6 @@ export interface LocalRequest {
   query: string;
   headers: Record<string, string | string[] | undefined>;
   body: Buffer | undefined;
-}
-
-export interface HttpResult {
-  status: number;
-  headers: Record<string, string>;
-  body: Buffer;
 }
 
 export async function consume(ctx: GatewayContext, req: LocalRequest): Promise<HttpResult> {
@@ -121,14 +115,4 @@ export async function consume(ctx: GatewayContext, req: LocalRequest): Promise<H
   record.durationMs = performance.now() - started;
   await ctx.store.record(record);
   return result;
-}
-
-export function refusal(ctx: GatewayContext, error: unknown, id: string, instance: string): HttpResult {
-  const doc = error instanceof SimpulError ? error.toProblem(instance) : problem('internal.error', 'The gateway failed to handle the exchange; it has been logged.');
-  if (!(error instanceof SimpulError)) ctx.onInternalError(error);
-  return {
-    status: doc.status,
-    headers: { 'content-type': 'application/problem+json', [H.id]: id, 'x-problem-code': doc.code },
-    body: Buffer.from(JSON.stringify(doc)),
-  };
 }

@@ -5,12 +5,13 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Backend } from '../adapters/backend.js';
 import { commitment, type SigningKey } from '../core/crypto.js';
-import { SimpulError, type ProblemCode, isProblemCode } from '../core/errors.js';
+import { SimpulError, isProblemCode, problem, type ProblemCode } from '../core/errors.js';
 import type { MemberId, ServiceId, SubsystemId } from '../core/ids.js';
 import type { BatchSigner, BatchVerifier } from './batch-signer.js';
 import type { ConfigurationSource } from './configuration.js';
 import type { ExchangeOutcome } from './exchange-record.js';
 import type { PeerClient } from './peer-client.js';
+import { H } from './protocol.js';
 import type { GatewayStore } from './store.js';
 
 export interface GatewayIdentity {
@@ -114,4 +115,25 @@ export function problemCodeOf(contentType: string | undefined, body: Buffer): Pr
   } catch {
     return null;
   }
+}
+
+/** What a gateway answers: status, headers and the whole body (its digest is signed). */
+export interface HttpResult {
+  status: number;
+  headers: Record<string, string>;
+  body: Buffer;
+}
+
+/**
+ * The problem+json answer for a refused or failed exchange. `x-problem-code` carries the code
+ * to the record and is removed before the answer leaves the gateway.
+ */
+export function refusal(ctx: GatewayContext, error: unknown, id: string, instance: string): HttpResult {
+  const doc = error instanceof SimpulError ? error.toProblem(instance) : problem('internal.error', 'The gateway failed to handle the exchange; it has been logged.');
+  if (!(error instanceof SimpulError)) ctx.onInternalError(error);
+  return {
+    status: doc.status,
+    headers: { 'content-type': 'application/problem+json', [H.id]: id, 'x-problem-code': doc.code },
+    body: Buffer.from(JSON.stringify(doc)),
+  };
 }

@@ -203,18 +203,14 @@ async function handlePeerRequest(ctx: GatewayContext, req: Http2ServerRequest, r
     res.writeHead(result.status, result.headers);
     res.end(result.body);
   } catch (error) {
-    const tooLarge = error instanceof BodyTooLarge;
-    if (!tooLarge) ctx.onInternalError(error);
-    const doc = tooLarge ? problem('request.body_too_large', `Message bodies are limited to ${ctx.maxBodyBytes} bytes.`) : problem('internal.error');
-    if (!res.headersSent) res.writeHead(doc.status, { 'content-type': 'application/problem+json' });
-    res.end(JSON.stringify(doc));
+    answerFailure(ctx, res, error, ctx.maxBodyBytes);
   }
 }
 
 /** A checkpoint from another gateway's log, to cosign (C2SP tlog-witness add-checkpoint). */
 async function handleWitnessRequest(ctx: GatewayContext, log: GatewayLog, req: Http2ServerRequest, res: Http2ServerResponse): Promise<void> {
   try {
-    const body = (await readBody(req, 64 * 1024)) ?? Buffer.alloc(0);
+    const body = (await readBody(req, WITNESS_BODY_LIMIT)) ?? Buffer.alloc(0);
     const result = await log.witness.addCheckpoint(body.toString('utf8'));
     if ('error' in result) {
       const doc = result.error.toProblem();
@@ -225,10 +221,20 @@ async function handleWitnessRequest(ctx: GatewayContext, log: GatewayLog, req: H
       res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' }).end(result.cosignature);
     }
   } catch (error) {
-    ctx.onInternalError(error);
-    if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/problem+json' });
-    res.end(JSON.stringify(problem('internal.error')));
+    answerFailure(ctx, res, error, WITNESS_BODY_LIMIT);
   }
+}
+
+// A signed note with a consistency proof of at most 63 hashes fits many times over.
+const WITNESS_BODY_LIMIT = 64 * 1024;
+
+/** What a peer hears when its message could not be handled: too large, or our own failure. */
+function answerFailure(ctx: GatewayContext, res: Http2ServerResponse, error: unknown, bodyLimit: number): void {
+  const tooLarge = error instanceof BodyTooLarge;
+  if (!tooLarge) ctx.onInternalError(error);
+  const doc = tooLarge ? problem('request.body_too_large', `Message bodies are limited to ${bodyLimit} bytes.`) : problem('internal.error');
+  if (!res.headersSent) res.writeHead(doc.status, { 'content-type': 'application/problem+json' });
+  res.end(JSON.stringify(doc));
 }
 
 class BodyTooLarge extends Error {}

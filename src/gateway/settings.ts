@@ -11,7 +11,7 @@ import type { Backend } from '../adapters/backend.js';
 import { createBackend } from '../adapters/create-backend.js';
 import { b64, exportSeed, signingKeyFromSeed } from '../core/crypto.js';
 import { parseMemberId } from '../core/ids.js';
-import { openDatabase } from '../core/storage/database.js';
+import { openDatabase, type Database } from '../core/storage/database.js';
 import type { SignedGlobalConfiguration } from '../registry/global-conf.js';
 import { ConfigurationSource } from './configuration.js';
 import type { GatewayIdentity } from './context.js';
@@ -81,20 +81,29 @@ function logOptions(settings: GatewaySettings, identity: GatewayIdentity) {
 /** Builds the backend a service declares (http, rest, soap, csv, sql: see docs/adapters.md). */
 export type BackendFactory = (config: { type: string }) => Promise<Backend>;
 
+/** A settings file, parsed, with the folder its relative paths are resolved against. */
+export function readGatewaySettings(file: string): { settings: GatewaySettings; base: string } {
+  return { settings: parseGatewaySettings(JSON.parse(readFileSync(file, 'utf8'))), base: dirname(resolve(file)) };
+}
+
+/** The gateway's own database as its settings name it; DATABASE_URL applies when they name neither. */
+export function openGatewayDatabase(settings: GatewaySettings, base: string): Promise<Database<GatewayTables>> {
+  return openDatabase<GatewayTables>({
+    url: settings.database.url ?? (settings.database.dataDir ? undefined : process.env.DATABASE_URL),
+    dataDir: settings.database.dataDir ? resolve(base, settings.database.dataDir) : undefined,
+    schema: settings.database.schema,
+  });
+}
+
 export async function startGatewayFromSettings(file: string, options: { logLevel?: string; backendFactory?: BackendFactory } = {}): Promise<Gateway> {
-  const settings = parseGatewaySettings(JSON.parse(readFileSync(file, 'utf8')));
-  const base = dirname(resolve(file));
+  const { settings, base } = readGatewaySettings(file);
   const identity = readIdentity(settings.id, resolve(base, settings.keyFile));
   const configuration = new ConfigurationSource({ anchor: b64.decode(settings.registry.anchor), registryUrl: settings.registry.url, refreshMs: settings.registry.refreshMs });
   if (settings.registry.configurationFile) {
     configuration.accept(JSON.parse(readFileSync(resolve(base, settings.registry.configurationFile), 'utf8')) as SignedGlobalConfiguration);
   }
   if (settings.registry.url) await configuration.refresh();
-  const database = await openDatabase<GatewayTables>({
-    url: settings.database.url ?? (settings.database.dataDir ? undefined : process.env.DATABASE_URL),
-    dataDir: settings.database.dataDir ? resolve(base, settings.database.dataDir) : undefined,
-    schema: settings.database.schema,
-  });
+  const database = await openGatewayDatabase(settings, base);
   const factory = options.backendFactory ?? ((config: { type: string }) => createBackend(config));
   const backends = new Map<string, Backend>();
   for (const [service, config] of Object.entries(settings.backends)) backends.set(service, await factory(config));
