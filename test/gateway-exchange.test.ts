@@ -13,7 +13,7 @@ import { b64, generateSigningKey } from '../src/core/crypto.js';
 import type { SubsystemId } from '../src/core/ids.js';
 import { testBackends } from '../src/core/storage/testing.js';
 import { BatchSigner } from '../src/gateway/batch-signer.js';
-import type { GatewayIdentity } from '../src/gateway/context.js';
+import { LocalClients, type GatewayIdentity } from '../src/gateway/context.js';
 import { Gateway } from '../src/gateway/gateway.js';
 import { PeerClient } from '../src/gateway/peer-client.js';
 import { H, bodyDigest, formatSignature, requestDigest } from '../src/gateway/protocol.js';
@@ -61,7 +61,7 @@ for (const storage of testBackends()) {
       const pdb = await storage.open<GatewayTables>('gw_dukcapil');
       const cdb = await storage.open<GatewayTables>('gw_bps');
       provider = await Gateway.start({ identity: dukcapil, database: pdb, configuration: fed.source(), backends: new Map([[SERVICE, createHttpBackend({ type: 'http', url: agency.url })]]), consumer: { port: 0 }, peer: { port: 0 }, logLevel: 'silent' });
-      consumer = await Gateway.start({ identity: bps, database: cdb, configuration: fed.source(), consumer: { port: 0 }, peer: { port: 0 }, logLevel: 'silent' });
+      consumer = await Gateway.start({ identity: bps, database: cdb, configuration: fed.source(), consumer: { port: 0 }, peer: { port: 0 }, logLevel: 'silent', credentialRefreshMs: 100 });
       fed.setAddress(dukcapil.id, provider.peerUrl);
       fed.setAddress(bps.id, consumer.peerUrl);
       fed.publish();
@@ -117,6 +117,26 @@ for (const storage of testBackends()) {
       assert.equal(last['simpul-purpose'], 'STATISTIK');
       assert.equal(last['simpul-client'], CLIENT);
       assert.equal(last.authorization, undefined);
+    });
+
+    it('accepts a token issued by another process (the CLI) while running, and stops accepting the one it replaced', async () => {
+      const client = 'ID/GOV/BPS/SURVEI' as SubsystemId;
+      const issue = async () => {
+        const fresh = LocalClients.newToken();
+        await consumer.store.setClientCredential(client, LocalClients.hash(fresh));
+        return fresh;
+      };
+      const statusWith = async (bearer: string) => (await fetch(`${consumer.consumerUrl}/r1/${SERVICE}/${NIK}`, { headers: { authorization: `Bearer ${bearer}`, [H.client]: client, [H.purpose]: 'STATISTIK', [H.subject]: NIK } })).status;
+      const eventually = async (bearer: string, expected: (status: number) => boolean) => {
+        for (let i = 0; i < 50 && !expected(await statusWith(bearer)); i++) await new Promise((r) => setTimeout(r, 100));
+        return statusWith(bearer);
+      };
+      const first = await issue();
+      assert.notEqual(await eventually(first, (s) => s !== 401), 401, 'the new token is accepted without a restart');
+      const second = await issue();
+      assert.notEqual(await eventually(second, (s) => s !== 401), 401);
+      assert.equal(await statusWith(first), 401, 'the replaced token is refused');
+      assert.notEqual(await statusWith(token), 401, 'other subsystems keep their tokens');
     });
 
     it('passes the agency system\'s own answers through unchanged, with the query string', async () => {

@@ -77,6 +77,6 @@ export function register(program: Command): void {
       await store.setClientCredential(subsystem, LocalClients.hash(token));
       await store.close();
       console.log(token);
-      console.error('A running gateway picks up new tokens at its next start.');
+      console.error('A running gateway accepts the new token, and no longer the previous one, within 5 seconds.');
     });
 }

@@ -58,6 +58,12 @@ export class LocalClients {
     return `spl_${randomBytes(24).toString('base64url')}`;
   }
 
+  /** Replaces every credential with the stored ones: tokens issued or replaced elsewhere take effect. */
+  replaceAll(credentials: readonly { subsystem: string; tokenHash: Buffer }[]): void {
+    this.#byHash.clear();
+    for (const c of credentials) this.set(c.subsystem as SubsystemId, c.tokenHash);
+  }
+
   set(subsystem: SubsystemId, tokenHash: Buffer): void {
     for (const [h, s] of this.#byHash) if (s === subsystem) this.#byHash.delete(h);
     this.#byHash.set(tokenHash.toString('hex'), subsystem);

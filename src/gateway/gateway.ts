@@ -31,6 +31,8 @@ export interface GatewayOptions {
   clockSkewMs?: number;
   maxBodyBytes?: number;
   logLevel?: string;
+  /** How often the local systems' tokens are re-read from the database (`simpul gateway client-token` writes there). Default 5 s. */
+  credentialRefreshMs?: number;
   /** The verifiable exchange log; without it records are kept but not logged in a Merkle tree. */
   log?: GatewayLogOptions & {
     /** Leave checkpointing to `log.start()`: a federation starting several gateways starts
@@ -51,8 +53,11 @@ export class Gateway {
   readonly log: GatewayLog | undefined;
   readonly #peerServer: http2.Http2SecureServer;
   readonly #backends: Map<string, Backend>;
+  readonly #credentialRefresh: NodeJS.Timeout;
+  // Bumped by issueClientToken, so a re-read that started before it cannot undo it.
+  #credentialVersion = 0;
 
-  private constructor(fields: { identity: GatewayIdentity; store: GatewayStore; context: GatewayContext; app: HttpApp; consumerUrl: string; peerUrl: string; peerServer: http2.Http2SecureServer; backends: Map<string, Backend>; log: GatewayLog | undefined }) {
+  private constructor(fields: { identity: GatewayIdentity; store: GatewayStore; context: GatewayContext; app: HttpApp; consumerUrl: string; peerUrl: string; peerServer: http2.Http2SecureServer; backends: Map<string, Backend>; log: GatewayLog | undefined; credentialRefreshMs: number }) {
     this.identity = fields.identity;
     this.store = fields.store;
     this.context = fields.context;
@@ -62,6 +67,16 @@ export class Gateway {
     this.#peerServer = fields.peerServer;
     this.#backends = fields.backends;
     this.log = fields.log;
+    this.#credentialRefresh = setInterval(() => {
+      const version = this.#credentialVersion;
+      this.store.clientCredentials().then(
+        (credentials) => {
+          if (version === this.#credentialVersion) this.context.clients.replaceAll(credentials);
+        },
+        (error: unknown) => this.app.log.warn({ err: error }, 'could not re-read client credentials'),
+      );
+    }, fields.credentialRefreshMs);
+    this.#credentialRefresh.unref();
   }
 
   static async start(options: GatewayOptions): Promise<Gateway> {
@@ -149,7 +164,7 @@ export class Gateway {
     const peerUrl = `https://${options.peer.host ?? '127.0.0.1'}:${address.port}`;
     options.configuration.start();
     if (!options.log?.deferStart) await log?.start();
-    return new Gateway({ identity: options.identity, store, context, app, consumerUrl, peerUrl, peerServer, backends, log });
+    return new Gateway({ identity: options.identity, store, context, app, consumerUrl, peerUrl, peerServer, backends, log, credentialRefreshMs: options.credentialRefreshMs ?? 5_000 });
   }
 
   /** Issues a new bearer token for a local subsystem; only its hash is stored. */
@@ -157,6 +172,7 @@ export class Gateway {
     const token = LocalClients.newToken();
     const hash = LocalClients.hash(token);
     await this.store.setClientCredential(subsystem, hash);
+    this.#credentialVersion++;
     this.context.clients.set(subsystem, hash);
     return token;
   }
@@ -166,6 +182,7 @@ export class Gateway {
   }
 
   async close(): Promise<void> {
+    clearInterval(this.#credentialRefresh);
     this.context.config.stop();
     await this.log?.close();
     await this.app.close();
