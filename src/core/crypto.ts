@@ -5,20 +5,21 @@
 import {
   createCipheriv,
   createDecipheriv,
-  createHash,
   createPrivateKey,
   createPublicKey,
   generateKeyPairSync,
+  hash,
   randomBytes,
   sign as nodeSign,
   verify as nodeVerify,
   type KeyObject,
 } from 'node:crypto';
 
+// One-shot hashing: a gateway hashes a dozen times per exchange, and creating a Hash object
+// per digest cost more than the digest itself (docs/benchmarks.md, gateway profile).
 export function sha256(...parts: (Uint8Array | string)[]): Buffer {
-  const h = createHash('sha256');
-  for (const p of parts) h.update(p);
-  return h.digest();
+  if (parts.length === 1) return hash('sha256', parts[0]!, 'buffer');
+  return hash('sha256', Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p) : p))), 'buffer');
 }
 
 export const b64 = {
@@ -146,6 +147,7 @@ export class DataKeyring {
  * Keyed commitment to a value (HMAC-SHA-256 under a per-gateway salt), so that records can
  * name a data subject without holding it in clear, and the salt can be destroyed to shred.
  */
+const ZERO = Buffer.from([0]);
 export function commitment(salt: Uint8Array, value: string): Buffer {
-  return createHash('sha256').update(salt).update(Buffer.from([0])).update(value).digest();
+  return sha256(salt, ZERO, value);
 }
