@@ -39,7 +39,7 @@ export class FederationExchangeRecords implements ExchangeRecordSource {
     const answers = await Promise.allSettled(
       this.options.services.map((service) => this.options.gateway.call<RecordsAnswer>({ service, purpose: TRACKER_PURPOSE, subject: nik, query, timeoutMs: PER_GATEWAY_TIMEOUT_MS })),
     );
-    const byId = new Map<string, { record: RecordsAnswer['exchanges'][number]; gateway: string }>();
+    const byId = new Map<string, { record: RecordsAnswer['exchanges'][number]; gateway: string; time: number }>();
     const unavailable: string[] = [];
     answers.forEach((answer, i) => {
       if (answer.status === 'rejected' || !Array.isArray(answer.value.body?.exchanges)) {
@@ -49,16 +49,20 @@ export class FederationExchangeRecords implements ExchangeRecordSource {
       const { gateway, exchanges } = answer.value.body;
       for (const record of exchanges) {
         const seen = byId.get(record.id);
-        if (!seen || (seen.record.side !== 'provider' && record.side === 'provider')) byId.set(record.id, { record, gateway });
+        // An exchange counts from its earliest record (the consumer's, when the client asked): its
+        // other records are later, so a page that ends at that time never lists it again.
+        const time = Math.min(record.time, seen?.time ?? Infinity);
+        if (!seen || (seen.record.side !== 'provider' && record.side === 'provider')) byId.set(record.id, { record, gateway, time });
+        else seen.time = time;
       }
     });
     const list: TrackedExchange[] = [...byId.values()]
-      .sort((a, b) => b.record.time - a.record.time)
+      .sort((a, b) => b.time - a.time)
       .slice(0, options.limit)
-      .map(({ record, gateway }) => {
+      .map(({ record, gateway, time }) => {
         const receiptUrl = this.options.receiptUrl?.(gateway, record.id);
         return {
-          time: record.time,
+          time,
           client: record.client,
           service: record.service,
           purpose: record.purpose,
