@@ -13,6 +13,17 @@ import { startDemo, type DemoManifest } from '../src/demo/federation.js';
 import { witnessName } from '../src/gateway/exchange-log.js';
 import { SIG_COSIGNATURE_V1, formatVerifierKey, verifyReceipt } from '../src/log/index.js';
 import { serverUrl } from '../src/core/storage/testing.js';
+import type { Nik, SubsystemId } from '../src/core/ids.js';
+import { FederationExchangeRecords, HttpGatewayClient, PORTAL_SUBSYSTEM } from '../src/portal/index.js';
+import { InjectBrowser, signIn } from '../src/portal/testing/portal-fixture.js';
+import { trackerService } from '../src/demo/portal.js';
+import { DEMO_AGENCIES } from '../src/demo/plan.js';
+
+/** The data tracker's source as the portal uses it, with the portal's own token at its own gateway. */
+function trackerOf(manifest: DemoManifest): FederationExchangeRecords {
+  const client = manifest.clients[PORTAL_SUBSYSTEM]!;
+  return new FederationExchangeRecords({ gateway: new HttpGatewayClient({ baseUrl: client.gateway, token: client.token, client: PORTAL_SUBSYSTEM as SubsystemId }), services: DEMO_AGENCIES.map((a) => trackerService(a.member)) });
+}
 
 /** The demo's schemas have fixed names, so on the real server it gets a database of its own. */
 async function freshDatabase(url: string): Promise<{ url: string; drop: () => Promise<void> }> {
@@ -52,7 +63,7 @@ for (const kind of serverUrl() ? ['pglite', 'postgres'] : ['pglite']) describe(`
     try {
       assert.equal(first.firstStart, true);
       manifest = JSON.parse(readFileSync(join(dataDir, 'demo.json'), 'utf8')) as DemoManifest;
-      assert.deepEqual(Object.keys(manifest.gateways).sort(), ['ID/GOV/BPS', 'ID/GOV/DUKCAPIL', 'ID/GOV/KEMENDIKBUD', 'ID/GOV/KEMENKES', 'ID/GOV/LICENSING']);
+      assert.deepEqual(Object.keys(manifest.gateways).sort(), ['ID/GOV/BPS', 'ID/GOV/DUKCAPIL', 'ID/GOV/KEMENDIKBUD', 'ID/GOV/KEMENKES', 'ID/GOV/KOMINFO', 'ID/GOV/LICENSING']);
       assert.ok(manifest.admin.password.length >= 12);
       assert.ok(manifest.examples.length >= 8, 'one example per demo service');
       for (const example of manifest.examples) {
@@ -88,6 +99,41 @@ for (const kind of serverUrl() ? ['pglite', 'postgres'] : ['pglite']) describe(`
         body: JSON.stringify({ street: 'JL. MERDEKA NO. 1', rt: '001', rw: '002', village: 'GAMBIR', district: 'GAMBIR', city: 'KOTA JAKARTA PUSAT', province: 'DKI JAKARTA', postcode: '10110' }),
       });
       assert.equal(patch.status, 200, await patch.clone().text());
+
+      // The citizen portal: a demo citizen of the population registry signs in with password and
+      // TOTP and prefills an application through the portal's gateway and DUKCAPIL's.
+      const portal = manifest.portal!;
+      assert.equal((await fetch(`${portal.url}/masuk`)).status, 200, 'the printed portal URL answers');
+      const citizen = portal.citizens[0]!;
+      assert.equal(citizen.login, nik, 'the showcase person of the population registry is a demo citizen');
+      assert.equal(citizen.name, first.data.persons.find((p) => p.nik === nik)!.fullName);
+      assert.ok(citizen.password.length >= 10 && citizen.totpSecret);
+      assert.ok(portal.staff.some((s) => s.role === 'officer') && portal.staff.some((s) => s.agency === 'ID/GOV/DUKCAPIL'));
+      const browser = new InjectBrowser(first.portal.portal);
+      const home = await signIn(browser, citizen.login, citizen.password, citizen.totpSecret!, new Date());
+      assert.equal(home.status, 200);
+      const preview = await browser.follow(await browser.post('/layanan/nib-umk', {}));
+      assert.equal(preview.status, 200);
+      assert.ok(preview.body.includes(citizen.name), 'the preview shows the name DUKCAPIL holds');
+      assert.match(preview.body, /JL\. MERDEKA NO\. 1/, 'and the address as just changed at DUKCAPIL');
+
+      // The tracker lists what every gateway recorded about the citizen: BPS's read through two
+      // gateways (with its purpose and legal basis) as well as the portal's own.
+      const tracked = await trackerOf(manifest).listBySubject(nik as Nik, { limit: 50 });
+      assert.deepEqual(tracked.unavailable, []);
+      const bpsRead = tracked.find((e) => e.exchangeId === exchangeId);
+      assert.ok(bpsRead, 'the BPS lookup appears in the tracker');
+      assert.equal(bpsRead.client, 'ID/GOV/BPS/SENSUS');
+      assert.equal(bpsRead.service, 'ID/GOV/DUKCAPIL/SIAK/person');
+      assert.equal(bpsRead.purpose, 'STATISTIK');
+      assert.match(bpsRead.legalBasis!, /UU 16\/1997 Statistik/);
+      assert.ok(Math.abs(bpsRead.time - Date.now()) < 5 * 60_000);
+      assert.ok(tracked.some((e) => e.client === PORTAL_SUBSYSTEM && e.purpose === 'PERIZINAN-BERUSAHA-NIB' && e.outcome === 'ok'));
+      assert.equal(new Set(tracked.map((e) => e.exchangeId)).size, tracked.length, 'one line per exchange, not one per gateway');
+      const page = await browser.get('/pelacak');
+      assert.equal(page.status, 200);
+      for (const text of ['Badan Pusat Statistik', 'ID/GOV/BPS/SENSUS', 'STATISTIK', 'UU 16/1997 Statistik', 'PERIZINAN-BERUSAHA-NIB', `${provider.url}/log/receipt/${exchangeId}`]) assert.ok(page.body.includes(text), `the tracker page shows ${text}`);
+      assert.doesNotMatch(page.body, /subject-exchanges/, 'the tracker\'s own reads are recorded but not listed');
     } finally {
       await first.close();
     }
@@ -103,6 +149,13 @@ for (const kind of serverUrl() ? ['pglite', 'postgres'] : ['pglite']) describe(`
       assert.equal(response.status, 200);
       const person = (await response.json()) as { address: { street: string } };
       assert.equal(person.address.street, 'JL. MERDEKA NO. 1', 'the changed address was kept');
+      // The portal keeps its accounts and the gateways their records.
+      assert.deepEqual(again.portal, manifest.portal, 'demo sign-ins survive a restart');
+      const other = again.portal!.citizens[1]!;
+      const browser = new InjectBrowser(second.portal.portal);
+      assert.equal((await signIn(browser, other.login, other.password, other.totpSecret!, new Date())).status, 200);
+      const tracked = await trackerOf(again).listBySubject(again.portal!.citizens[0]!.login as Nik, { limit: 50 });
+      assert.ok(tracked.some((e) => e.client === 'ID/GOV/BPS/SENSUS' && e.purpose === 'STATISTIK'), 'the tracker still lists the BPS read');
     } finally {
       await second.close();
     }

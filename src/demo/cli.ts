@@ -70,6 +70,7 @@ function guide(m: DemoManifest, manifestPath: string, firstStart: boolean, ms: n
     '  Sistem instansi / agency systems (synthetic data):',
     ...Object.entries(m.agencies).map(([agency, a]) => `    ${agency.padEnd(22)} ${a.backend}`),
     '',
+    ...portalGuide(m),
     `  Semua URL, token klien dan contoh / every URL, client token and example: ${manifestPath}`,
     '',
     'Coba / try (BPS membaca data penduduk DUKCAPIL melalui dua gateway / BPS reads a person from DUKCAPIL through two gateways):',
@@ -79,4 +80,20 @@ function guide(m: DemoManifest, manifestPath: string, firstStart: boolean, ms: n
     'Ctrl-C menghentikan; data tetap tersimpan / Ctrl-C stops; the data is kept.',
   ];
   return lines.join('\n');
+}
+
+/** The portal's URL and demo sign-ins: demo fixtures, printed so a newcomer can sign in at once. */
+function portalGuide(m: DemoManifest): string[] {
+  if (!m.portal) return [];
+  const account = (a: { login: string; name: string; password: string; totpSecret: string | null }, extra = '') =>
+    `    ${a.login.padEnd(18)} ${a.password.padEnd(18)} TOTP ${a.totpSecret ?? '(daftar saat masuk / enrol at sign-in)'}   ${a.name}${extra}`;
+  return [
+    `  Portal warga / citizen portal:  ${m.portal.url}`,
+    '    Akun demo (bukan rahasia produksi) / demo accounts (fixtures, not production secrets):',
+    '    NIK / pengguna      kata sandi         rahasia TOTP (masukkan ke aplikasi autentikator / add to an authenticator app)',
+    ...m.portal.citizens.map((c) => account(c)),
+    `    Petugas / staff (${m.portal.url}/petugas/masuk):`,
+    ...m.portal.staff.map((s) => account(s, ` (${s.role}${s.agency ? `, ${s.agency}` : ''})`)),
+    '',
+  ];
 }

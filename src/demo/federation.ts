@@ -27,6 +27,7 @@ import { openAgencyDatabase, startAgencyBackend, type AgencyBackend } from './ba
 import { generateFederationData } from './data/index.js';
 import type { Agency, FederationData } from './data/types.js';
 import { DEMO_AGENCIES, DEMO_RIGHTS, demoExamples, type DemoExample } from './plan.js';
+import { ensurePortalInstance, startDemoPortal, trackerService, type DemoPortalManifest, type RunningDemoPortal } from './portal.js';
 
 export interface DemoOptions {
   dataDir: string;
@@ -48,6 +49,8 @@ export interface DemoManifest {
   agencies: Record<string, { member: string; subsystems: string[]; backend: string; gateway: string }>;
   clients: Record<string, { token: string; gateway: string }>;
   examples: DemoExample[];
+  /** The citizen portal's URL and demo sign-ins (ADR 0067). */
+  portal?: DemoPortalManifest;
 }
 
 export interface RunningDemo {
@@ -57,6 +60,7 @@ export interface RunningDemo {
   gateways: Map<Agency, Gateway>;
   registry: Registry;
   data: FederationData;
+  portal: RunningDemoPortal;
   close(): Promise<void>;
 }
 
@@ -90,6 +94,7 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
     let admin = previous?.admin;
     if (firstStart) admin = await buildInstance(registry, host, options.portBase);
     if (!admin) throw new Error(`${manifestPath} is missing; remove ${dataDir} to start the demo afresh.`);
+    await ensurePortalInstance(registry, { actor: ACTOR, dataDir, host, portBase: options.portBase, createGatewayKeys });
     const registryApp = await buildRegistryApp(registry, { logLevel: options.logLevel ?? 'warn' });
     const registryUrl = await listen(registryApp, options.portBase, host);
     closers.push(() => registryApp.close());
@@ -116,7 +121,7 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
       const backendUrl = backends.get(agency.agency)!.url;
       const serviceBackends = new Map<string, Backend>(agency.services.map((s) => [`${agency.subsystem}/${s.code}`, createHttpBackend({ type: 'http', url: backendUrl + s.backendPath })]));
       const log = identity.logKey ? { key: identity.logKey, quorum: 2, deferStart: true } : undefined;
-      const gateway = await Gateway.start({ identity, database, configuration, backends: serviceBackends, consumer: { port: ports.consumer, host }, peer: { port: ports.peer, host }, logLevel: options.logLevel ?? 'warn', log });
+      const gateway = await Gateway.start({ identity, database, configuration, backends: serviceBackends, consumer: { port: ports.consumer, host }, peer: { port: ports.peer, host }, logLevel: options.logLevel ?? 'warn', log, subjectExchanges: { service: trackerService(agency.member) } });
       closers.push(() => gateway.close());
       gateways.set(agency.agency, gateway);
       manifestGateways[agency.member] = { id: identity.id, url: gateway.consumerUrl, consumer: gateway.consumerUrl, peer: gateway.peerUrl };
@@ -126,7 +131,14 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
       }
     }
 
+    // The citizen portal behind its own gateway (src/demo/portal.ts).
+    const gatewayUrls = new Map(Object.values(manifestGateways).map((g) => [g.id, g.consumer]));
+    const portal = await startDemoPortal({ registry, registryUrl, dataDir, host, portBase: options.portBase, logLevel: options.logLevel ?? 'warn', data, openStore: store, clients, gatewayUrls, previous: previous?.portal });
+    closers.push(() => portal.close());
+    manifestGateways[portal.gateway.identity.member] = { id: portal.gateway.identity.id, url: portal.gateway.consumerUrl, consumer: portal.gateway.consumerUrl, peer: portal.gateway.peerUrl };
+
     for (const gateway of gateways.values()) await gateway.log?.start();
+    await portal.gateway.log?.start();
 
     const manifest: DemoManifest = {
       instance: 'ID',
@@ -139,9 +151,10 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
       ),
       clients,
       examples: demoExamples(data, manifestGateways, clients),
+      portal: portal.manifest,
     };
     writeFileSync(manifestPath, JSON.stringify(manifest, null, 2), { mode: 0o600 });
-    return { manifest, manifestPath, firstStart, gateways, registry, data, close };
+    return { manifest, manifestPath, firstStart, gateways, registry, data, portal, close };
   } catch (error) {
     await close();
     throw error;

@@ -19,6 +19,7 @@ import { LocalClients, ReplayGuard, type GatewayContext, type GatewayIdentity } 
 import { PeerClient } from './peer-client.js';
 import { provide } from './provider.js';
 import { GatewayStore, type GatewayTables } from './store.js';
+import { SubjectExchangesBackend } from './subject-exchanges.js';
 
 export interface GatewayOptions {
   identity: GatewayIdentity;
@@ -39,6 +40,8 @@ export interface GatewayOptions {
      * their checkpointers once every witness is listening. */
     deferStart?: boolean;
   };
+  /** Serve this service from the gateway's own records: the exchanges about a subject (ADR 0068). */
+  subjectExchanges?: { service: ServiceId };
 }
 
 const EXCHANGE_METHODS = ['DELETE', 'GET', 'PATCH', 'POST', 'PUT'] as const;
@@ -84,7 +87,8 @@ export class Gateway {
     const view = options.configuration.current();
     const clockSkewMs = options.clockSkewMs ?? 60_000;
     const maxBodyBytes = options.maxBodyBytes ?? 4 * 1024 * 1024;
-    const backends = options.backends ?? new Map<string, Backend>();
+    const backends = new Map<string, Backend>(options.backends ?? []);
+    if (options.subjectExchanges) backends.set(options.subjectExchanges.service, new SubjectExchangesBackend(store, options.identity, options.subjectExchanges.service));
     const clients = new LocalClients();
     for (const c of await store.clientCredentials()) clients.set(c.subsystem as SubsystemId, c.tokenHash);
     const replay = new ReplayGuard(clockSkewMs);

@@ -5,7 +5,8 @@ export { createPortal, PORTAL_SUBSYSTEM, type Portal, type PortalOptions } from 
 export { startPortal, type RunningPortal, type StartPortalOptions } from './start.js';
 export { seedDemoCitizens, seedDemoStaff, type DemoCitizen, type DemoCredentials, type DemoStaff } from './seed.js';
 export { GatewayCallError, HttpGatewayClient, type GatewayClient, type GatewayRequest, type GatewayResponse, type HttpGatewayClientOptions } from './gateway-client.js';
-export { noExchangeRecords, type ExchangeRecordSource, type TrackedExchange } from './tracker/exchange-record-source.js';
+export { noExchangeRecords, type ExchangeRecordSource, type TrackedExchange, type TrackedExchanges } from './tracker/exchange-record-source.js';
+export { FederationExchangeRecords, TRACKER_LEGAL_BASIS, TRACKER_PURPOSE, type FederationExchangeRecordsOptions } from './tracker/federation-records.js';
 export { generatePortalKeys, loadOrCreatePortalKeys, type PortalKeys } from './keys.js';
 export { totpCode } from './auth/totp.js';
 export { portalAccessRights, APPLICATION_KINDS } from './consent/catalogue.js';

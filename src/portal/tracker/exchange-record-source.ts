@@ -17,11 +17,16 @@ export interface TrackedExchange {
   outcome: 'ok' | 'refused' | 'error';
   /** A link to the exchange's log receipt (C2SP tlog-proof), when the log has one. */
   receiptUrl?: string;
+  /** The exchange's id (Simpul-Id), when the source knows it. */
+  exchangeId?: string;
 }
+
+/** A page of the tracker; `unavailable` names the members whose gateways did not answer. */
+export type TrackedExchanges = TrackedExchange[] & { unavailable?: string[] };
 
 export interface ExchangeRecordSource {
   /** Newest first; `before` (ms since epoch, exclusive) pages back in time. */
-  listBySubject(nik: Nik, options: { limit: number; before?: number }): Promise<TrackedExchange[]>;
+  listBySubject(nik: Nik, options: { limit: number; before?: number }): Promise<TrackedExchanges>;
 }
 
 /** The source used until the federation wires one in: it knows of no exchange. */

@@ -45,6 +45,7 @@ export function registerCitizenRoutes(app: HttpApp, rt: WebRuntime): void {
     return sendPage(reply, renderPage(pc, t('Pelacak data', 'Data tracker'), html`
       <p>${t('Setiap pertukaran data tentang Anda melalui Simpul, dari semua instansi. Pertukaran muncul di sini dalam hitungan detik.', 'Every exchange of data about you through Simpul, across all agencies. Exchanges appear here within seconds.')}</p>
       ${rt.exchanges === noExchangeRecords ? html`<p class="notice" role="status">${t('Pelacak belum tersambung ke catatan gerbang federasi.', 'The tracker is not yet connected to the federation gateways\' records.')}</p>` : null}
+      ${rows.unavailable?.length ? html`<p class="notice" role="status">${t(`Gerbang instansi berikut belum menjawab, daftar ini mungkin belum lengkap: ${rows.unavailable.map(agencyName).join(', ')}.`, `These agencies' gateways did not answer; the list may be incomplete: ${rows.unavailable.map(agencyName).join(', ')}.`)}</p>` : null}
       ${page.length === 0 ? html`<p>${t('Belum ada pertukaran data tentang Anda.', 'No exchange about you yet.')}</p>` : html`
       <div class="table-scroll" tabindex="0" role="region" aria-label=${pc.t('Tabel, dapat digulir', 'Table, scrollable')}><table id="tracker">
         <caption>${t('Akses ke data Anda, terbaru di atas', 'Access to your data, newest first')}</caption>
