@@ -19,10 +19,21 @@ export async function migrate(db: Kysely<unknown>, schema: string, migrations: M
     migrationLockTableName: `migrations_${set}_lock`,
     provider: { getMigrations: async () => migrations },
   });
-  const { error, results } = await migrator.migrateToLatest();
+  let { error, results } = await migrator.migrateToLatest();
+  // Kysely's migrator finds its own tables by listing every schema's tables with
+  // has_schema_privilege(name); on a shared server a schema dropped meanwhile by someone else
+  // (another component's tests) makes that listing fail. Nothing was applied then: try again.
+  for (let attempt = 1; error && attempt < 5 && droppedMeanwhile(error, schema); attempt++) {
+    ({ error, results } = await migrator.migrateToLatest());
+  }
   if (error) {
     const failed = results?.find((r) => r.status === 'Error');
     throw new Error(`Migration ${failed?.migrationName ?? '?'} of schema ${schema} failed: ${String(error)}`, { cause: error });
   }
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}
+
+function droppedMeanwhile(error: unknown, ours: string): boolean {
+  const cause = error as { code?: string; message?: string };
+  return cause.code === '3F000' && typeof cause.message === 'string' && !cause.message.includes(`"${ours}"`);
 }
