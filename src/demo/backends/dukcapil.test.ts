@@ -45,7 +45,7 @@ for (const storage of testBackends()) {
       const res = await backend.app.inject({ method: 'GET', url: `/households/${household.kk}` });
       assert.equal(res.statusCode, 200);
       assert.deepEqual(res.json(), household);
-      assert.equal(res.json().members[0].relationship, 'KEPALA KELUARGA');
+      assert.equal(res.json().members[0].relationship, 'kepala_keluarga', 'the household model\'s code');
       assert.equal((await backend.app.inject({ method: 'GET', url: '/households/3273010101900001' })).statusCode, 404);
       assert.equal((await backend.app.inject({ method: 'GET', url: '/households/12' })).json().code, 'request.invalid');
     });
