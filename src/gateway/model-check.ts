@@ -1,7 +1,7 @@
 /**
  * The provider gateway checks the agency system's answer against the common-data-model schema
  * its service declares in the registry (`ServiceEntry.dataModel`), so a consumer never receives
- * a malformed record silently (docs/adr/0047). Per service, the operator chooses:
+ * a malformed record silently (docs/adr/0045). Per service, the operator chooses:
  *   reject: the consumer gets `model.violation` (problem+json, 502) instead of the record;
  *   warn:   the record goes through with a `Simpul-Model-Warning` header, and the exchange is
  *           recorded with the code `model.violation` (outcome ok);
