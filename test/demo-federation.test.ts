@@ -8,7 +8,6 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import pg from 'pg';
 import { startDemo, type DemoManifest } from '../src/demo/federation.js';
 import { witnessName } from '../src/gateway/exchange-log.js';
 import { SIG_COSIGNATURE_V1, formatVerifierKey, verifyReceipt } from '../src/log/index.js';
@@ -25,25 +24,7 @@ function trackerOf(manifest: DemoManifest): FederationExchangeRecords {
   return new FederationExchangeRecords({ gateway: new HttpGatewayClient({ baseUrl: client.gateway, token: client.token, client: PORTAL_SUBSYSTEM as SubsystemId }), services: DEMO_AGENCIES.map((a) => trackerService(a.member)) });
 }
 
-/** The demo's schemas have fixed names, so on the real server it gets a database of its own. */
-async function freshDatabase(url: string): Promise<{ url: string; drop: () => Promise<void> }> {
-  const name = `simpul_demo_${Date.now().toString(36)}_${Math.floor(Math.random() * 1e6)}`;
-  const admin = new pg.Client({ connectionString: url });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const target = new URL(url);
-  target.pathname = `/${name}`;
-  return {
-    url: target.toString(),
-    drop: async () => {
-      const c = new pg.Client({ connectionString: url });
-      await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await c.end();
-    },
-  };
-}
+import { freshDatabase } from './demo-fresh-database.js';
 
 for (const kind of serverUrl() ? ['pglite', 'postgres'] : ['pglite']) describe(`demo federation on ${kind}`, () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'simpul-demo-'));

@@ -28,6 +28,9 @@ import { generateFederationData } from './data/index.js';
 import type { Agency, FederationData } from './data/types.js';
 import { DEMO_AGENCIES, DEMO_RIGHTS, demoExamples, type DemoExample } from './plan.js';
 import { ensurePortalInstance, startDemoPortal, trackerService, type DemoPortalManifest, type RunningDemoPortal } from './portal.js';
+import { DEMO_EVENTS_SERVICE, startDemoPublisher, startDemoSubscribers } from './events.js';
+import { startDemoLegacy, type DemoLegacy } from './legacy/demo-legacy.js';
+import type { DemoEvents } from '../events/index.js';
 
 export interface DemoOptions {
   dataDir: string;
@@ -38,6 +41,10 @@ export interface DemoOptions {
   logLevel?: string;
   /** Persons in the base registry; 10,000 by default. */
   persons?: number;
+  /** NATS JetStream for DUKCAPIL's events instead of its outbox (needs a broker). */
+  natsUrl?: string | undefined;
+  /** How often BPS's survey system exports respondents to its CSV folder (default 15 s). */
+  exportIntervalMs?: number;
 }
 
 export interface DemoManifest {
@@ -51,6 +58,10 @@ export interface DemoManifest {
   examples: DemoExample[];
   /** The citizen portal's URL and demo sign-ins (ADR 0067). */
   portal?: DemoPortalManifest;
+  /** The event subscriptions' admin API (`simpul events status --data-dir …`). */
+  events?: { url: string; service: string; transport: 'outbox' | 'jetstream' };
+  /** The legacy systems served through adapters: SOAP endpoint, CSV export folder, SQL schema. */
+  legacy?: { soap: string; csvFolder: string; sqlSchema: string };
 }
 
 export interface RunningDemo {
@@ -61,6 +72,9 @@ export interface RunningDemo {
   registry: Registry;
   data: FederationData;
   portal: RunningDemoPortal;
+  /** The subscriptions of BPS, KEMENKES and KEMENDIKBUD to DUKCAPIL's events. */
+  events: DemoEvents;
+  legacy: DemoLegacy;
   close(): Promise<void>;
 }
 
@@ -101,13 +115,24 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
 
     // Agency systems, then their gateways.
     const backends = new Map<Agency, AgencyBackend>();
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    const agencyDatabases = new Map<Agency, Database<any>>();
     for (const [index, agency] of DEMO_AGENCIES.entries()) {
       const database = await openAgencyDatabase(agency.agency, { url: options.databaseUrl, dataDir });
       closers.push(() => database.close());
+      agencyDatabases.set(agency.agency, database);
       const backend = await startAgencyBackend(agency.agency, { database, data, port: demoPorts(options.portBase, index).backend, host, logLevel: options.logLevel ?? 'warn' });
       closers.push(() => backend.close());
       backends.set(agency.agency, backend);
     }
+
+    // Legacy systems behind adapters, and DUKCAPIL's event publisher: backends that are not the sample HTTP systems.
+    const db = (agency: Agency) => agencyDatabases.get(agency)!;
+    const legacy = await startDemoLegacy({ data, databases: { BPS: db('BPS'), KEMENDIKBUD: db('KEMENDIKBUD'), LICENSING: db('LICENSING') }, exportFolder: join(dataDir, 'bps-exports'), soapPort: demoPorts(options.portBase, 3).backend + 1, host, exportIntervalMs: options.exportIntervalMs });
+    closers.push(() => legacy.close());
+    const publisher = await startDemoPublisher(db('DUKCAPIL'), options.natsUrl);
+    closers.push(() => publisher.close());
+    const adapted = new Map([...legacy.backends, [DEMO_EVENTS_SERVICE, publisher.backend]]);
 
     const gateways = new Map<Agency, Gateway>();
     const manifestGateways: DemoManifest['gateways'] = {};
@@ -119,9 +144,10 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
       configuration.accept(await registry.currentConfiguration());
       const database = (await store(`gw_${agency.code.toLowerCase()}`, join('gateways', agency.code, 'db'))) as Database<GatewayTables>;
       const backendUrl = backends.get(agency.agency)!.url;
-      const serviceBackends = new Map<string, Backend>(agency.services.map((s) => [`${agency.subsystem}/${s.code}`, createHttpBackend({ type: 'http', url: backendUrl + s.backendPath })]));
+      const serviceBackends = new Map<string, Backend>(agency.services.map((s) => [`${agency.subsystem}/${s.code}`, adapted.get(`${agency.subsystem}/${s.code}`) ?? createHttpBackend({ type: 'http', url: backendUrl + s.backendPath })]));
+      const modelChecks = new Map(agency.services.filter((s) => s.modelCheck).map((s) => [`${agency.subsystem}/${s.code}`, s.modelCheck!]));
       const log = identity.logKey ? { key: identity.logKey, quorum: 2, deferStart: true } : undefined;
-      const gateway = await Gateway.start({ identity, database, configuration, backends: serviceBackends, consumer: { port: ports.consumer, host }, peer: { port: ports.peer, host }, logLevel: options.logLevel ?? 'warn', log, subjectExchanges: { service: trackerService(agency.member) } });
+      const gateway = await Gateway.start({ identity, database, configuration, backends: serviceBackends, modelChecks, consumer: { port: ports.consumer, host }, peer: { port: ports.peer, host }, logLevel: options.logLevel ?? 'warn', log, subjectExchanges: { service: trackerService(agency.member) } });
       closers.push(() => gateway.close());
       gateways.set(agency.agency, gateway);
       manifestGateways[agency.member] = { id: identity.id, url: gateway.consumerUrl, consumer: gateway.consumerUrl, peer: gateway.peerUrl };
@@ -140,6 +166,9 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
     for (const gateway of gateways.values()) await gateway.log?.start();
     await portal.gateway.log?.start();
 
+    const events = await startDemoSubscribers({ gateways: manifestGateways, clients, databases: agencyDatabases, adminPort: options.portBase + 5, host, logLevel: options.logLevel });
+    closers.push(() => events.close());
+
     const manifest: DemoManifest = {
       instance: 'ID',
       dataDir,
@@ -152,9 +181,11 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
       clients,
       examples: demoExamples(data, manifestGateways, clients),
       portal: portal.manifest,
+      events: { url: events.adminUrl!, service: DEMO_EVENTS_SERVICE, transport: publisher.transport },
+      legacy: { soap: legacy.soapUrl, csvFolder: legacy.exportFolder, sqlSchema: db('LICENSING').schema },
     };
     writeFileSync(manifestPath, JSON.stringify(manifest, null, 2), { mode: 0o600 });
-    return { manifest, manifestPath, firstStart, gateways, registry, data, portal, close };
+    return { manifest, manifestPath, firstStart, gateways, registry, data, portal, events, legacy, close };
   } catch (error) {
     await close();
     throw error;

@@ -2,6 +2,7 @@
  * What the demo federation holds: five agencies, their services, and the access rights
  * between them, each with its purpose and the regulation that allows it.
  */
+import { DEMO_EVENTS_PURPOSE, DEMO_EVENTS_SERVICE, DEMO_EVENTS_SERVICE_DEFINITION, DEMO_EVENT_RIGHTS } from '../events/index.js';
 import type { Agency, FederationData } from './data/types.js';
 
 export interface DemoService {
@@ -11,6 +12,13 @@ export interface DemoService {
   /** Path prefix on the agency system that serves it. */
   backendPath: string;
   dataModel?: string;
+  /**
+   * Served by a legacy system through an adapter (src/demo/legacy/demo-legacy.ts) instead of
+   * the agency's sample HTTP backend; `events` is DUKCAPIL's event publisher.
+   */
+  via?: 'soap' | 'csv' | 'sql' | 'events';
+  /** Whether the provider gateway refuses (`reject`) or only records (`warn`) answers that break `dataModel`. */
+  modelCheck?: 'reject' | 'warn';
 }
 
 export interface DemoAgency {
@@ -34,12 +42,13 @@ export const DEMO_AGENCIES: readonly DemoAgency[] = [
     services: [
       { code: 'person', title: 'Data penduduk menurut NIK', personalData: true, backendPath: '/persons', dataModel: 'https://simpul.go.id/model/person/1' },
       { code: 'household', title: 'Kartu Keluarga menurut nomor KK', personalData: true, backendPath: '/households', dataModel: 'https://simpul.go.id/model/household/1' },
+      { ...DEMO_EVENTS_SERVICE_DEFINITION, via: 'events' },
     ],
   },
   {
     agency: 'BPS', code: 'BPS', member: M('BPS'), name: 'Badan Pusat Statistik', subsystem: `${M('BPS')}/SENSUS`, clientSubsystems: [`${M('BPS')}/SENSUS`], gatewayId: `${M('BPS')}/gw1`,
     services: [
-      { code: 'respondent', title: 'Responden sensus/survei', personalData: true, backendPath: '/respondents' },
+      { code: 'respondent', title: 'Responden sensus/survei (ekspor CSV)', personalData: true, backendPath: '', dataModel: 'https://simpul.go.id/model/respondent/1', via: 'csv', modelCheck: 'warn' },
       { code: 'population-statistics', title: 'Statistik penduduk agregat', personalData: false, backendPath: '/statistics/population' },
     ],
   },
@@ -49,12 +58,12 @@ export const DEMO_AGENCIES: readonly DemoAgency[] = [
   },
   {
     agency: 'KEMENDIKBUD', code: 'KEMENDIKBUD', member: M('KEMENDIKBUD'), name: 'Kementerian Pendidikan Dasar dan Menengah', subsystem: `${M('KEMENDIKBUD')}/DAPODIK`, clientSubsystems: [`${M('KEMENDIKBUD')}/DAPODIK`], gatewayId: `${M('KEMENDIKBUD')}/gw1`,
-    services: [{ code: 'student', title: 'Peserta didik menurut NISN atau NIK', personalData: true, backendPath: '/students', dataModel: 'https://simpul.go.id/model/student/1' }],
+    services: [{ code: 'student', title: 'Peserta didik menurut NISN atau NIK (layanan SOAP)', personalData: true, backendPath: '', dataModel: 'https://simpul.go.id/model/student/1', via: 'soap' }],
   },
   {
     agency: 'LICENSING', code: 'LICENSING', member: M('LICENSING'), name: 'Kementerian Investasi/BKPM (OSS)', subsystem: `${M('LICENSING')}/OSS`, clientSubsystems: [`${M('LICENSING')}/OSS`], gatewayId: `${M('LICENSING')}/gw1`,
     services: [
-      { code: 'business', title: 'Pelaku usaha menurut NIB', personalData: true, backendPath: '/businesses', dataModel: 'https://simpul.go.id/model/business/1' },
+      { code: 'business', title: 'Pelaku usaha menurut NIB (basis data SQL)', personalData: true, backendPath: '', dataModel: 'https://simpul.go.id/model/business/1', via: 'sql' },
       { code: 'kbli', title: 'Tingkat risiko menurut kode KBLI', personalData: false, backendPath: '/kbli' },
       { code: 'applications', title: 'Permohonan NIB usaha mikro', personalData: true, backendPath: '/applications' },
     ],
@@ -78,6 +87,8 @@ export const DEMO_RIGHTS: readonly { client: string; service: string; purpose: s
   { client: `${M('KEMENKES')}/SATUSEHAT`, service: `${M('KEMENDIKBUD')}/DAPODIK/student`, purpose: 'IMUNISASI-SEKOLAH', legalBasis: IMUNISASI },
   { client: `${M('BPS')}/SENSUS`, service: `${M('LICENSING')}/OSS/business`, purpose: 'STATISTIK', legalBasis: STATISTIK },
   { client: `${M('BPS')}/SENSUS`, service: `${M('LICENSING')}/OSS/kbli`, purpose: 'STATISTIK', legalBasis: STATISTIK },
+  // Subscriptions to DUKCAPIL's change events: access rights like any other.
+  ...DEMO_EVENT_RIGHTS,
 ];
 
 export interface DemoExample {
@@ -107,11 +118,12 @@ export function demoExamples(data: FederationData, gateways: Record<string, { ur
   return [
     example('BPS membaca data penduduk dari DUKCAPIL (statistik) / BPS reads a person from the population registry', `${M('BPS')}/SENSUS`, 'STATISTIK', `/r1/${M('DUKCAPIL')}/SIAK/person/${showcase.nik}`, showcase.nik),
     example('BPS membaca Kartu Keluarga dari DUKCAPIL / BPS reads a family card', `${M('BPS')}/SENSUS`, 'STATISTIK', `/r1/${M('DUKCAPIL')}/SIAK/household/${showcase.kk}`, showcase.nik),
-    example('DUKCAPIL mencocokkan responden BPS menurut NIK / the population registry matches BPS respondents by NIK', `${M('DUKCAPIL')}/SIAK`, 'PEMADANAN-DATA', `/r1/${M('BPS')}/SENSUS/respondent?nik=${showcase.nik}`, showcase.nik),
+    example('DUKCAPIL mencocokkan responden BPS menurut NIK / the population registry matches BPS respondents by NIK', `${M('DUKCAPIL')}/SIAK`, 'PEMADANAN-DATA', `/r1/${M('BPS')}/SENSUS/respondent/by-nik/${showcase.nik}`, showcase.nik),
     example('KEMENDIKBUD membaca statistik penduduk agregat BPS / education reads aggregate population statistics', `${M('KEMENDIKBUD')}/DAPODIK`, 'PERENCANAAN', `/r1/${M('BPS')}/SENSUS/population-statistics?province=${showcase.nik.slice(0, 2)}`),
     example('KEMENDIKBUD membaca data pasien KEMENKES (FHIR) untuk imunisasi sekolah / education reads a FHIR Patient for school immunisation', `${M('KEMENDIKBUD')}/DAPODIK`, 'IMUNISASI-SEKOLAH', `/r1/${M('KEMENKES')}/SATUSEHAT/patient?identifier=${encodeURIComponent(`https://fhir.kemkes.go.id/id/nik|${showcase.nik}`)}`, showcase.nik),
     example('KEMENKES membaca data peserta didik dari KEMENDIKBUD / health reads a student record', `${M('KEMENKES')}/SATUSEHAT`, 'IMUNISASI-SEKOLAH', `/r1/${M('KEMENDIKBUD')}/DAPODIK/student/${student.nisn}`, student.nik),
     example('BPS membaca data pelaku usaha dari OSS / BPS reads a business from the licensing agency', `${M('BPS')}/SENSUS`, 'STATISTIK', `/r1/${M('LICENSING')}/OSS/business/${business.nib}`, business.ownerNik),
+    example('BPS membaca peristiwa kependudukan DUKCAPIL (langganan) / BPS reads population change events (its subscription)', `${M('BPS')}/SENSUS`, DEMO_EVENTS_PURPOSE, `/r1/${DEMO_EVENTS_SERVICE}?after=0&limit=10`),
     example('BPS membaca tingkat risiko KBLI / BPS reads the risk level of a business activity code', `${M('BPS')}/SENSUS`, 'STATISTIK', `/r1/${M('LICENSING')}/OSS/kbli/${business.kbli[0]}`),
   ];
 }

@@ -11,6 +11,7 @@ import { memberOf, parseExchangeId, parsePurposeCode } from '../core/ids.js';
 import type { ExchangeRecord } from './exchange-record.js';
 import { outcomeOf, problemCodeOf, refusal, subjectCommitment, type GatewayContext, type HttpResult } from './context.js';
 import { PASSED_HEADERS, claimedService, headerValue, parseClientHeader, parseExchangePath, parseSubject } from './exchange-path.js';
+import { MODEL_WARNING_HEADER } from './model-check.js';
 import { H, bodyDigest, formatSignature, parseSignature, requestDigest, responseDigest } from './protocol.js';
 
 export interface LocalRequest {
@@ -104,6 +105,12 @@ export async function consume(ctx: GatewayContext, req: LocalRequest): Promise<H
     const out: Record<string, string> = { [H.id]: id, [H.requestHash]: b64.encode(digest) };
     if (contentType) out['content-type'] = contentType;
     if (legalBasis) out[H.legalBasis] = legalBasis;
+    const modelWarning = response.headers[MODEL_WARNING_HEADER];
+    if (modelWarning) {
+      out[MODEL_WARNING_HEADER] = modelWarning;
+      // Passed on in warn mode: the consumer's record says so too.
+      record.code ??= 'model.violation';
+    }
     result = { status: response.status, headers: out, body: response.body };
   } catch (error) {
     result = refusal(ctx, error, id, req.path);

@@ -7,9 +7,11 @@ import type { Backend } from '../adapters/backend.js';
 import { commitment, type SigningKey } from '../core/crypto.js';
 import { SimpulError, isProblemCode, problem, type ProblemCode } from '../core/errors.js';
 import type { MemberId, ServiceId, SubsystemId } from '../core/ids.js';
+import type { ModelViolation } from '../core/model/validate-model.js';
 import type { BatchSigner, BatchVerifier } from './batch-signer.js';
 import type { ConfigurationSource } from './configuration.js';
 import type { ExchangeOutcome } from './exchange-record.js';
+import type { ModelCheckMode } from './model-check.js';
 import type { PeerClient } from './peer-client.js';
 import { H } from './protocol.js';
 import type { GatewayStore } from './store.js';
@@ -35,6 +37,10 @@ export interface GatewayContext {
   clients: LocalClients;
   peers: PeerClient;
   backends: (service: ServiceId) => Backend | undefined;
+  /** How answers of a service that declares a data model are checked (default reject). */
+  modelCheck: (service: ServiceId) => ModelCheckMode;
+  /** Told of each answer passed on in warn mode despite breaking its model. */
+  onModelViolation?: (service: ServiceId, warning: { model: string; errors: ModelViolation[] }) => void;
   replay: ReplayGuard;
   /** Accepted difference between a message's time and ours. */
   clockSkewMs: number;

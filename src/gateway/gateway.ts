@@ -17,6 +17,7 @@ import { consume } from './consumer.js';
 import { GatewayLog, type GatewayLogOptions } from './exchange-log.js';
 import { LocalClients, ReplayGuard, type GatewayContext, type GatewayIdentity } from './context.js';
 import { PeerClient } from './peer-client.js';
+import type { ModelCheckMode } from './model-check.js';
 import { provide } from './provider.js';
 import { GatewayStore, type GatewayTables } from './store.js';
 import { SubjectExchangesBackend } from './subject-exchanges.js';
@@ -27,6 +28,11 @@ export interface GatewayOptions {
   configuration: ConfigurationSource;
   /** The agency systems behind this gateway, by service. */
   backends?: Map<string, Backend>;
+  /**
+   * How answers are checked against the data model their service declares, by service id;
+   * services not listed are checked in `reject` mode (src/gateway/model-check.ts).
+   */
+  modelChecks?: Map<string, ModelCheckMode> | Record<string, ModelCheckMode>;
   consumer: { port: number; host?: string };
   peer: { port: number; host?: string };
   clockSkewMs?: number;
@@ -89,6 +95,7 @@ export class Gateway {
     const maxBodyBytes = options.maxBodyBytes ?? 4 * 1024 * 1024;
     const backends = new Map<string, Backend>(options.backends ?? []);
     if (options.subjectExchanges) backends.set(options.subjectExchanges.service, new SubjectExchangesBackend(store, options.identity, options.subjectExchanges.service));
+    const modelChecks = new Map<string, ModelCheckMode>(options.modelChecks instanceof Map ? options.modelChecks : Object.entries(options.modelChecks ?? {}));
     const clients = new LocalClients();
     for (const c of await store.clientCredentials()) clients.set(c.subsystem as SubsystemId, c.tokenHash);
     const replay = new ReplayGuard(clockSkewMs);
@@ -104,6 +111,8 @@ export class Gateway {
       clients,
       peers: new PeerClient({ keyPem: options.identity.tls.keyPem, certPem: options.identity.tls.certPem, caPem: view.conf.caCertificate }),
       backends: (service: ServiceId) => backends.get(service),
+      modelCheck: (service: ServiceId) => modelChecks.get(service) ?? 'reject',
+      onModelViolation: (service, warning) => app.log.warn({ service, model: warning.model, errors: warning.errors }, 'answer passed on despite breaking its data model (warn mode)'),
       replay,
       clockSkewMs,
       maxBodyBytes,

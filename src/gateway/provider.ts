@@ -12,6 +12,7 @@ import { memberOf, parseExchangeId, parsePurposeCode } from '../core/ids.js';
 import { decideAccess } from './access.js';
 import { outcomeOf, refusal, subjectCommitment, type GatewayContext, type HttpResult } from './context.js';
 import type { ExchangeRecord } from './exchange-record.js';
+import { MODEL_WARNING_HEADER, checkAgainstModel, modelWarningHeader } from './model-check.js';
 import { PASSED_HEADERS, claimedService, headerValue, parseClientHeader, parseExchangePath, parseSubject } from './exchange-path.js';
 import { H, bodyDigest, formatSignature, parseSignature, requestDigest, responseDigest } from './protocol.js';
 
@@ -108,6 +109,7 @@ export async function provide(ctx: GatewayContext, req: PeerRequest): Promise<Ht
       if (v) headers[name] = v;
     }
     const response = await backend.call({ method: req.method, path: rest, query: req.query, headers, body: req.body, service, client, purpose, subject, exchangeId: id });
+    const checked = checkAgainstModel(entry.dataModel, ctx.modelCheck(service), response.status, response.headers['content-type'], response.body);
     result = {
       status: response.status,
       headers: { 'content-type': response.headers['content-type'] ?? 'application/octet-stream', [H.legalBasis]: encodeURIComponent(right.legalBasis) },
@@ -115,6 +117,12 @@ export async function provide(ctx: GatewayContext, req: PeerRequest): Promise<Ht
     };
     record.status = response.status;
     record.outcome = outcomeOf(null, response.status);
+    if (checked.warning) {
+      // Warn mode: the record passes, and both the answer and the exchange record say it broke the model.
+      result.headers[MODEL_WARNING_HEADER] = modelWarningHeader(checked.warning);
+      record.code = 'model.violation';
+      ctx.onModelViolation?.(service, checked.warning);
+    }
   } catch (error) {
     result = refusal(ctx, error, record.id, req.path);
     record.code = result.headers['x-problem-code'] as ProblemCode;

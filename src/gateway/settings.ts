@@ -16,6 +16,7 @@ import type { SignedGlobalConfiguration } from '../registry/global-conf.js';
 import { ConfigurationSource } from './configuration.js';
 import type { GatewayIdentity } from './context.js';
 import { Gateway } from './gateway.js';
+import { MODEL_CHECK_MODES } from './model-check.js';
 import type { GatewayTables } from './store.js';
 
 const Listen = Type.Object({ port: Type.Integer({ minimum: 0, maximum: 65535 }), host: Type.Optional(Type.String()) });
@@ -33,6 +34,9 @@ export const GatewaySettingsSchema = Type.Object({
   peer: Listen,
   database: Type.Object({ url: Type.Optional(Type.String()), dataDir: Type.Optional(Type.String()), schema: Type.String({ pattern: '^[a-z_][a-z0-9_]*$' }) }),
   backends: Type.Record(Type.String(), Type.Object({ type: Type.String() }, { additionalProperties: true })),
+  modelChecks: Type.Optional(Type.Record(Type.String(), Type.Union(MODEL_CHECK_MODES.map((m) => Type.Literal(m))), {
+    description: 'Per service id: how answers are checked against the data model the service declares (reject, the default; warn; off)',
+  })),
   clockSkewMs: Type.Optional(Type.Integer({ minimum: 1000 })),
   maxBodyBytes: Type.Optional(Type.Integer({ minimum: 1024 })),
   log: Type.Optional(Type.Object({
@@ -112,6 +116,7 @@ export async function startGatewayFromSettings(file: string, options: { logLevel
     database,
     configuration,
     backends,
+    modelChecks: settings.modelChecks,
     consumer: settings.consumer,
     peer: settings.peer,
     clockSkewMs: settings.clockSkewMs,

@@ -44,8 +44,8 @@ export class TestFederation {
     this.gateways.find((g) => g.id === gatewayId)!.address = address;
   }
 
-  service(id: string, personalData = true): void {
-    this.services.push({ id: id as ServiceId, title: id, personalData, enabled: true });
+  service(id: string, personalData = true, dataModel?: string): void {
+    this.services.push({ id: id as ServiceId, title: id, personalData, enabled: true, ...(dataModel ? { dataModel } : {}) });
   }
 
   grant(client: string, service: string, purpose: string, legalBasis: string, expiresAt: string | null = null): void {

@@ -65,17 +65,32 @@ export function validateAgainstModel(modelId: string, body: unknown): ModelValid
   return { ok: false, errors: describe(validate.errors ?? []) };
 }
 
-/** Validates every record of a list answer (`{ items: [...] }` or an array) or a single record. */
+/**
+ * Validates every record of a list answer (`{ items: [...] }`, an array, or a FHIR searchset
+ * Bundle, whose records are `entry[].resource`) or a single record.
+ */
 export function validateRecordsAgainstModel(modelId: string, body: unknown): ModelValidation {
+  // A Bundle without matches may leave `entry` out.
+  if (isBundle(body)) return validateEach(modelId, (body.entry ?? []).map((e) => e?.resource), (i) => `/entry/${i}/resource`);
   const items = Array.isArray(body) ? body : isList(body) ? body.items : undefined;
   if (!items) return validateAgainstModel(modelId, body);
   const prefix = Array.isArray(body) ? '' : '/items';
+  return validateEach(modelId, items, (i) => `${prefix}/${i}`);
+}
+
+function validateEach(modelId: string, items: unknown[], pathOf: (index: number) => string): ModelValidation {
   const errors: ModelViolation[] = [];
   items.forEach((item, index) => {
     const result = validateAgainstModel(modelId, item);
-    if (!result.ok) errors.push(...result.errors.map((e) => ({ path: `${prefix}/${index}${e.path}`, message: e.message })));
+    if (!result.ok) errors.push(...result.errors.map((e) => ({ path: `${pathOf(index)}${e.path}`, message: e.message })));
   });
   return errors.length === 0 ? { ok: true } : { ok: false, errors: errors.slice(0, MAX_VIOLATIONS) };
+}
+
+function isBundle(body: unknown): body is { entry?: { resource?: unknown }[] } {
+  if (typeof body !== 'object' || body === null || (body as { resourceType?: unknown }).resourceType !== 'Bundle') return false;
+  const entry = (body as { entry?: unknown }).entry;
+  return entry === undefined || Array.isArray(entry);
 }
 
 function isList(body: unknown): body is { items: unknown[] } {

@@ -11,8 +11,10 @@ import type { HttpApp } from '../../core/http/app.js';
 import type { Migrations } from '../../core/storage/migrate.js';
 import { addressChanged } from '../../events/event.js';
 import { appendToOutbox, outboxMigration } from '../../events/outbox.js';
+import { RELATIONSHIPS } from '../../core/model/schemas/household.js';
 import type { FederationData, Person } from '../data/types.js';
 import type { AgencyModule } from './agency-module.js';
+import { civilRegistrationRoutes } from './dukcapil-civil-registration.js';
 import { AddressSchema, responses } from './schemas.js';
 import { ADDRESS_COLUMNS_SQL, addressColumns, bulkInsert } from './seed.js';
 
@@ -91,6 +93,9 @@ const migrations: Migrations = {
   // Change events for subscribing agencies (src/events): written in the change's own transaction.
   '0002_event_outbox': outboxMigration,
 };
+
+/** The family card's wording (KEPALA KELUARGA, FAMILI LAIN) as the household model's codes (kepala_keluarga, famili_lain). */
+const RELATIONSHIP_CODE = `case when lower(replace(m.relationship, ' ', '_')) in (${RELATIONSHIPS.map((r) => `'${r}'`).join(', ')}) then lower(replace(m.relationship, ' ', '_')) else 'lainnya' end`;
 
 const PERSON_COLUMNS = `nik, kk, full_name, sex, birth_place, to_char(birth_date, 'YYYY-MM-DD') as birth_date,
   religion, marital_status, occupation, blood_type, nationality,
@@ -171,7 +176,7 @@ function routes(app: HttpApp, db: Kysely<unknown>): void {
     const { rows } = await sql<{ kk: string; head_nik: string; address: Person['address']; members: Array<{ nik: string; fullName: string; relationship: string }> | null }>`
       select h.kk, h.head_nik,
         json_build_object('street', h.street, 'rt', h.rt, 'rw', h.rw, 'village', h.village, 'district', h.district, 'city', h.city, 'province', h.province, 'postcode', h.postcode) as address,
-        (select json_agg(json_build_object('nik', m.nik, 'fullName', p.full_name, 'relationship', m.relationship) order by m.position)
+        (select json_agg(json_build_object('nik', m.nik, 'fullName', p.full_name, 'relationship', ${sql.raw(RELATIONSHIP_CODE)}) order by m.position)
            from household_member m join person p on p.nik = m.nik where m.kk = h.kk) as members
       from household h where h.kk = ${kk}`.execute(db);
     const row = rows[0];
@@ -234,6 +239,11 @@ function routes(app: HttpApp, db: Kysely<unknown>): void {
     });
     return person;
   });
+
+  civilRegistrationRoutes(app, db, async (trx, nik) => {
+    const { rows } = await trx.executeQuery<PersonRow>(CompiledQuery.raw(`${PERSON_BY_NIK} for update`, [nik]));
+    return rows[0] ? toPerson(rows[0]) : undefined;
+  }, PersonSchema);
 }
 
 export const dukcapil: AgencyModule = {

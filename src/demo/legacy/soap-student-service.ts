@@ -11,8 +11,16 @@ import type { Student } from '../../core/model/schemas/student.js';
 import type { SoapBackendConfig } from '../../adapters/config.js';
 import { studentWsdl } from './student-wsdl.js';
 
+/** Where the service finds its pupils: a fixed list, or the agency's own database (the demo). */
+export interface StudentDirectory {
+  byNisn(nisn: string): Promise<Student | undefined>;
+  byNik(nik: string): Promise<Student[]>;
+}
+
 export interface SoapStudentServiceOptions {
-  students: readonly Student[];
+  /** Exactly one of `students` and `directory`. */
+  students?: readonly Student[];
+  directory?: StudentDirectory;
   /** 0 (the default) picks a free port. */
   port?: number;
   host?: string;
@@ -59,6 +67,16 @@ function toSiswa(student: Student): Siswa {
   };
 }
 
+function listDirectory(students: readonly Student[]): StudentDirectory {
+  const byNisn = new Map<string, Student>();
+  const byNik = new Map<string, Student[]>();
+  for (const student of students) {
+    byNisn.set(student.nisn, student);
+    if (student.nik) byNik.set(student.nik, [...(byNik.get(student.nik) ?? []), student]);
+  }
+  return { byNisn: async (nisn) => byNisn.get(nisn), byNik: async (nik) => byNik.get(nik) ?? [] };
+}
+
 function fault(code: 'Client' | 'Server', reason: string, kode: string, soapVersion: '1.1' | '1.2'): { Fault: Record<string, unknown> } {
   if (soapVersion === '1.2') {
     return { Fault: { Code: { Value: `soap:${code === 'Client' ? 'Sender' : 'Receiver'}` }, Reason: { Text: reason }, Detail: { kode }, statusCode: 500 } };
@@ -75,13 +93,7 @@ function fault(code: 'Client' | 'Server', reason: string, kode: string, soapVers
  */
 export async function startSoapStudentService(options: SoapStudentServiceOptions): Promise<SoapStudentService> {
   const soapVersion = options.soapVersion ?? '1.1';
-  const byNisn = new Map<string, Siswa>();
-  const byNik = new Map<string, Siswa[]>();
-  for (const student of options.students) {
-    const siswa = toSiswa(student);
-    byNisn.set(siswa.NISN, siswa);
-    if (siswa.NIK) byNik.set(siswa.NIK, [...(byNik.get(siswa.NIK) ?? []), siswa]);
-  }
+  const directory = options.directory ?? listDirectory(options.students ?? []);
   let outage = false;
   const guard = () => {
     if (outage) throw fault('Server', 'Basis data sedang tidak tersedia', 'DB_TIDAK_TERSEDIA', soapVersion);
@@ -90,15 +102,16 @@ export async function startSoapStudentService(options: SoapStudentServiceOptions
   const services = {
     LayananSiswa: {
       SiswaPort: {
-        CariSiswaByNisn(args: { NISN?: string }) {
+        // node-soap answers a rejected promise carrying { Fault } with that fault.
+        async CariSiswaByNisn(args: { NISN?: string }) {
           guard();
-          const siswa = byNisn.get(String(args.NISN ?? ''));
-          if (!siswa) throw fault('Client', 'Siswa tidak ditemukan', 'SISWA_TIDAK_DITEMUKAN', soapVersion);
-          return { Siswa: siswa };
+          const student = await directory.byNisn(String(args.NISN ?? ''));
+          if (!student) throw fault('Client', 'Siswa tidak ditemukan', 'SISWA_TIDAK_DITEMUKAN', soapVersion);
+          return { Siswa: toSiswa(student) };
         },
-        CariSiswaByNik(args: { NIK?: string }) {
+        async CariSiswaByNik(args: { NIK?: string }) {
           guard();
-          return { Siswa: byNik.get(String(args.NIK ?? '')) ?? [] };
+          return { Siswa: (await directory.byNik(String(args.NIK ?? ''))).map(toSiswa) };
         },
       },
     },
