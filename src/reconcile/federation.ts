@@ -5,8 +5,8 @@
  * (corrections.ts). This module also flattens the demo federation's sample data (src/demo/data)
  * into sources, so the demo — and the tests — run the same path production will.
  *
- * Not wired into the gateway yet: a gateway (or the oversight service) fetches the records
- * through signed exchanges, then calls `reconcileAgencies`.
+ * In the demo federation (src/demo/reconcile.ts, ADR 0036) the reconciliation service calls
+ * `reconcileAgencies` over `demoAgencyRecords(data)` at start and on demand.
  */
 import { NIK_SYSTEM, type Address, type FederationData } from '../demo/data/index.js';
 import { parseFieldMap } from './field-map.js';
@@ -49,8 +49,9 @@ const empty = { nik: null, nama: null, jenis_kelamin: null, tempat_lahir: null, 
 
 /**
  * The demo federation's person registers, flattened: DUKCAPIL's persons (the base), BPS's census
- * respondents, KEMENKES's FHIR patients and KEMENDIKBUD's students. The licensing agency's
- * records are businesses, not persons, and are left out.
+ * respondents, KEMENKES's FHIR patients, KEMENDIKBUD's students and the licensing agency's
+ * business owners. A business record names its owner by NIK and name only: its address is the
+ * business's premises, not the owner's domicile, so it is not compared (ADR 0036).
  */
 export function demoAgencyRecords(data: FederationData): { base: AgencyRecords; others: AgencyRecords[] } {
   const base: PersonRecord[] = data.persons.map((p) => ({
@@ -100,12 +101,20 @@ export function demoAgencyRecords(data: FederationData): { base: AgencyRecords; 
     tanggal_lahir: s.birthDate,
     ...addressFields(s.address),
   }));
+  const owners: PersonRecord[] = data.licensing.businesses.map((b) => ({
+    ...empty,
+    ...addressFields(undefined),
+    id: b.nib,
+    nik: b.ownerNik,
+    nama: b.ownerName,
+  }));
   return {
     base: { agency: 'DUKCAPIL', records: base },
     others: [
       { agency: 'BPS', records: bps },
       { agency: 'KEMENKES', records: kemenkes },
       { agency: 'KEMENDIKBUD', records: kemendikbud },
+      { agency: 'LICENSING', records: owners },
     ],
   };
 }
