@@ -2,10 +2,11 @@
  * `simpul demo`: the whole federation on one laptop, on embedded storage, with one command.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { startDemo, type DemoManifest } from './federation.js';
 import type { DemoExample } from './plan.js';
+import type { ReconcileRunStatus } from '../reconcile/index.js';
 
 export const DEFAULT_PORT_BASE = 7400;
 
@@ -27,6 +28,7 @@ export function register(program: Command): void {
       console.log(`Simpul: menyiapkan federasi demo di ${dataDir} … / preparing the demo federation …`);
       const demo = await startDemo({ dataDir, portBase, databaseUrl: opts.databaseUrl, logLevel: opts.logLevel, persons: Number(opts.persons) });
       console.log(guide(demo.manifest, demo.manifestPath, demo.firstStart, Date.now() - started));
+      void demo.reconcile.ready.then((run) => console.log(reconcileDone(demo.manifest, run)));
       let stopping = false;
       const stop = async () => {
         if (stopping) return;
@@ -71,6 +73,10 @@ function guide(m: DemoManifest, manifestPath: string, firstStart: boolean, ms: n
     ...Object.entries(m.agencies).map(([agency, a]) => `    ${agency.padEnd(22)} ${a.backend}`),
     '',
     ...portalGuide(m),
+    `  Rekonsiliasi / reconciliation:  ${m.reconcile.report.html}   (laporan dibangun / report being built …)`,
+    `    Bearer token operator: ${m.reconcile.tokens.operator}   (per instansi / per agency: demo.json reconcile.tokens)`,
+    `    Berkas laporan / report files: ${dirname(m.reconcile.files.json)}`,
+    '',
     `  Semua URL, token klien dan contoh / every URL, client token and example: ${manifestPath}`,
     '',
     'Coba / try (BPS membaca data penduduk DUKCAPIL melalui dua gateway / BPS reads a person from DUKCAPIL through two gateways):',
@@ -96,4 +102,14 @@ function portalGuide(m: DemoManifest): string[] {
     ...m.portal.staff.map((s) => account(s, ` (${s.role}${s.agency ? `, ${s.agency}` : ''})`)),
     '',
   ];
+}
+
+function reconcileDone(m: DemoManifest, run: ReconcileRunStatus): string {
+  if (run.state !== 'ready') return `\nRekonsiliasi gagal / reconciliation failed: ${run.error}`;
+  return [
+    '',
+    `Laporan rekonsiliasi siap / discrepancy report ready: ${run.records} catatan / records in ${run.seconds?.toFixed(1)} s, ${run.corrections?.created} permintaan koreksi baru / new correction requests.`,
+    `  curl -s -H 'Authorization: Bearer ${m.reconcile.tokens.operator}' ${m.reconcile.overview}`,
+    `  npx tsx src/cli/main.ts reconcile corrections --data-dir ${m.dataDir} --agency BPS --status open`,
+  ].join('\n');
 }

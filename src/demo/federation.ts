@@ -28,6 +28,7 @@ import { generateFederationData } from './data/index.js';
 import type { Agency, FederationData } from './data/types.js';
 import { DEMO_AGENCIES, DEMO_RIGHTS, demoExamples, type DemoExample } from './plan.js';
 import { ensurePortalInstance, startDemoPortal, trackerService, type DemoPortalManifest, type RunningDemoPortal } from './portal.js';
+import { startDemoReconciliation, type DemoReconcileManifest, type DemoReconciliation } from './reconcile.js';
 
 export interface DemoOptions {
   dataDir: string;
@@ -51,6 +52,7 @@ export interface DemoManifest {
   examples: DemoExample[];
   /** The citizen portal's URL and demo sign-ins (ADR 0067). */
   portal?: DemoPortalManifest;
+  reconcile: DemoReconcileManifest;
 }
 
 export interface RunningDemo {
@@ -61,6 +63,7 @@ export interface RunningDemo {
   registry: Registry;
   data: FederationData;
   portal: RunningDemoPortal;
+  reconcile: DemoReconciliation;
   close(): Promise<void>;
 }
 
@@ -140,6 +143,10 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
     for (const gateway of gateways.values()) await gateway.log?.start();
     await portal.gateway.log?.start();
 
+    // Reconciliation across the agencies' person records (src/demo/reconcile.ts), in the background.
+    const reconcile = await startDemoReconciliation({ dataDir, portBase: options.portBase, host, databaseUrl: options.databaseUrl, data, agencies: DEMO_AGENCIES.map((a) => a.agency), previousTokens: previous?.reconcile?.tokens, logLevel: options.logLevel });
+    closers.push(() => reconcile.close());
+
     const manifest: DemoManifest = {
       instance: 'ID',
       dataDir,
@@ -152,9 +159,10 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
       clients,
       examples: demoExamples(data, manifestGateways, clients),
       portal: portal.manifest,
+      reconcile: reconcile.manifest,
     };
     writeFileSync(manifestPath, JSON.stringify(manifest, null, 2), { mode: 0o600 });
-    return { manifest, manifestPath, firstStart, gateways, registry, data, portal, close };
+    return { manifest, manifestPath, firstStart, gateways, registry, data, portal, reconcile, close };
   } catch (error) {
     await close();
     throw error;

@@ -140,6 +140,22 @@ export function routeConflict(conflict: FieldConflict, policy: CorrectionPolicy,
   };
 }
 
+function columnsOf(input: CorrectionInput) {
+  return {
+    addressed_to: input.addressedTo,
+    record_agency: input.recordAgency,
+    record_id: input.recordId,
+    base_agency: input.baseAgency,
+    base_record_id: input.baseRecordId,
+    field: input.field,
+    current_value: input.currentValue,
+    proposed_value: input.proposedValue,
+    reason: input.reason,
+    evidence: JSON.stringify(input.evidence),
+    requested_by: input.requestedBy,
+  };
+}
+
 function toRequest(row: Selectable<CorrectionTables['correction_request']>): CorrectionRequest {
   const iso = (d: Date | string | null): string | null => (d === null ? null : new Date(d).toISOString());
   return {
@@ -161,6 +177,16 @@ function toRequest(row: Selectable<CorrectionTables['correction_request']>): Cor
     decidedAt: iso(row.decided_at),
     decisionNote: row.decision_note,
   };
+}
+
+/** The correction backlog of one agency (see CorrectionStore.stats). */
+export interface CorrectionStats {
+  addressedTo: string;
+  open: number;
+  accepted: number;
+  rejected: number;
+  /** When the oldest open request was raised; null when none is open. */
+  oldestOpenAt: string | null;
 }
 
 export interface CorrectionFilter {
@@ -191,23 +217,7 @@ export class CorrectionStore {
     try {
       const row = await this.#db
         .insertInto('correction_request')
-        .values({
-          id: randomUUID(),
-          addressed_to: input.addressedTo,
-          record_agency: input.recordAgency,
-          record_id: input.recordId,
-          base_agency: input.baseAgency,
-          base_record_id: input.baseRecordId,
-          field: input.field,
-          current_value: input.currentValue,
-          proposed_value: input.proposedValue,
-          reason: input.reason,
-          evidence: JSON.stringify(input.evidence),
-          requested_by: input.requestedBy,
-          decided_by: null,
-          decided_at: null,
-          decision_note: null,
-        })
+        .values({ id: randomUUID(), ...columnsOf(input), decided_by: null, decided_at: null, decision_note: null })
         .returningAll()
         .executeTakeFirstOrThrow();
       return toRequest(row);
@@ -221,22 +231,56 @@ export class CorrectionStore {
 
   /**
    * Raises the requests a report's conflicts call for; conflicts that already have an open
-   * request are skipped, so a report can be applied again after the next run.
+   * request are skipped, so a report can be applied again after the next run. Inserted in
+   * batches (a national report raises thousands), each skipping what is already open.
    */
   async proposeFromReport(report: DiscrepancyReport, requestedBy: string, policy: Partial<CorrectionPolicy> = {}): Promise<{ created: CorrectionRequest[]; skipped: number }> {
+    const inputs = report.conflicts.flatMap((conflict) => routeConflict(conflict, { base: report.base, ...policy }, requestedBy, report.generatedAt) ?? []);
     const created: CorrectionRequest[] = [];
-    let skipped = 0;
-    for (const conflict of report.conflicts) {
-      const input = routeConflict(conflict, { base: report.base, ...policy }, requestedBy, report.generatedAt);
-      if (!input) continue;
-      try {
-        created.push(await this.propose(input));
-      } catch (error) {
-        if (error instanceof SimpulError && error.code === 'request.conflict') skipped++;
-        else throw error;
-      }
+    // Two conflicts may route to one request (the registry's own record, seen from two agencies).
+    const seen = new Set<string>();
+    const unique = inputs.filter((i) => {
+      const key = JSON.stringify([i.addressedTo, i.recordAgency, i.recordId, i.field]);
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    });
+    for (let i = 0; i < unique.length; i += 500) {
+      const rows = await this.#db
+        .insertInto('correction_request')
+        .values(unique.slice(i, i + 500).map((input) => ({ id: randomUUID(), ...columnsOf(input), decided_by: null, decided_at: null, decision_note: null })))
+        .onConflict((oc) => oc.columns(['addressed_to', 'record_agency', 'record_id', 'field']).where('status', '=', 'open').doNothing())
+        .returningAll()
+        .execute();
+      created.push(...rows.map(toRequest));
     }
-    return { created, skipped };
+    return { created, skipped: inputs.length - created.length };
+  }
+
+  /**
+   * Per addressed agency: how many requests are open, accepted and rejected, and when the
+   * oldest open one was raised (what an oversight dashboard shows as the correction backlog).
+   */
+  async stats(): Promise<CorrectionStats[]> {
+    const rows = await this.#db
+      .selectFrom('correction_request')
+      .select((eb) => [
+        'addressed_to',
+        eb.fn.countAll<number>().filterWhere('status', '=', 'open').as('open'),
+        eb.fn.countAll<number>().filterWhere('status', '=', 'accepted').as('accepted'),
+        eb.fn.countAll<number>().filterWhere('status', '=', 'rejected').as('rejected'),
+        eb.fn.min<Date | null>('created_at').filterWhere('status', '=', 'open').as('oldest_open'),
+      ])
+      .groupBy('addressed_to')
+      .orderBy('addressed_to')
+      .execute();
+    return rows.map((r) => ({
+      addressedTo: r.addressed_to,
+      open: Number(r.open),
+      accepted: Number(r.accepted),
+      rejected: Number(r.rejected),
+      oldestOpenAt: r.oldest_open === null ? null : new Date(r.oldest_open).toISOString(),
+    }));
   }
 
   async get(id: string): Promise<CorrectionRequest> {
