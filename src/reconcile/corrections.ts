@@ -231,17 +231,25 @@ export class CorrectionStore {
 
   /**
    * Raises the requests a report's conflicts call for; conflicts that already have an open
-   * request are skipped, so a report can be applied again after the next run. Inserted in
-   * batches (a national report raises thousands), each skipping what is already open.
+   * request are skipped, so a report can be applied again after the next run, and so are those
+   * an agency already decided on for the same two values (a decision stands until the values
+   * change). Inserted in batches (a national report raises thousands).
    */
   async proposeFromReport(report: DiscrepancyReport, requestedBy: string, policy: Partial<CorrectionPolicy> = {}): Promise<{ created: CorrectionRequest[]; skipped: number }> {
     const inputs = report.conflicts.flatMap((conflict) => routeConflict(conflict, { base: report.base, ...policy }, requestedBy, report.generatedAt) ?? []);
     const created: CorrectionRequest[] = [];
     // Two conflicts may route to one request (the registry's own record, seen from two agencies).
     const seen = new Set<string>();
+    const decided = await this.#db
+      .selectFrom('correction_request')
+      .select(['addressed_to', 'record_agency', 'record_id', 'field', 'current_value', 'proposed_value'])
+      .where('status', '<>', 'open')
+      .where('addressed_to', 'in', [...new Set(inputs.map((i) => i.addressedTo)), ''])
+      .execute();
+    const settled = new Set(decided.map((d) => JSON.stringify([d.addressed_to, d.record_agency, d.record_id, d.field, d.current_value, d.proposed_value])));
     const unique = inputs.filter((i) => {
       const key = JSON.stringify([i.addressedTo, i.recordAgency, i.recordId, i.field]);
-      if (seen.has(key)) return false;
+      if (seen.has(key) || settled.has(JSON.stringify([i.addressedTo, i.recordAgency, i.recordId, i.field, i.currentValue, i.proposedValue]))) return false;
       seen.add(key);
       return true;
     });
