@@ -73,7 +73,9 @@ export async function startDemoReconciliation(options: DemoReconcileOptions): Pr
     const authenticate = (request: FastifyRequest): ReconcilePrincipal | undefined => {
       const presented = /^Bearer (.+)$/.exec(request.headers.authorization ?? '')?.[1];
       const principal = presented === undefined ? undefined : principals.find(([hash]) => timingSafeEqual(hash, digest(presented)))?.[1];
-      request.log.info({ authorization: principal ? 'granted' : 'refused', principal: principal ? `${principal.user} (${principal.agency})` : null, route: request.url }, 'reconcile access');
+      const entry = { authorization: principal ? 'granted' : 'refused', principal: principal ? `${principal.user} (${principal.agency})` : null, route: request.url };
+      if (principal) request.log.info(entry, 'reconcile access');
+      else request.log.warn(entry, 'reconcile access refused');
       return principal;
     };
 

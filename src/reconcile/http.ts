@@ -1,7 +1,8 @@
 /**
- * The reconciliation API the federation will mount (on the oversight service): the latest
- * discrepancy report, and correction requests — listed, raised and decided. Not wired into a
- * gateway yet; whoever mounts it supplies `authenticate`, which tells who is calling:
+ * The reconciliation API: the latest discrepancy report, correction requests — listed, raised
+ * and decided — and, when given, the oversight overview and runs on demand. The demo's
+ * reconciliation service mounts it (src/demo/reconcile.ts); whoever mounts it supplies
+ * `authenticate`, which tells who is calling:
  *
  * - an operator sees everything and may raise requests, but decides none;
  * - an agency sees its own part of the report and the requests addressed to it or about its
