@@ -7,8 +7,10 @@
  * the requests and the oversight overview over HTTP with a bearer token per agency.
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyRequest } from 'fastify';
+import { DataKeyring } from '../core/crypto.js';
 import { createHttpApp, listen } from '../core/http/app.js';
 import { openDatabase, type Database } from '../core/storage/database.js';
 import { CorrectionStore, demoAgencyRecords, registerReconcileRoutes, ReconcileService, type CorrectionTables, type ReconcilePrincipal, type ReconcileRunStatus, type ReportFiles } from '../reconcile/index.js';
@@ -56,6 +58,17 @@ export interface DemoReconciliation {
 
 const digest = (token: string): Buffer => createHash('sha256').update(token).digest();
 
+/** The service's data key, in a file beside (never inside) its database; created 0600 on first start. */
+function serviceKeyring(dir: string): DataKeyring {
+  const file = join(dir, 'keyring.json');
+  if (existsSync(file)) return DataKeyring.import(JSON.parse(readFileSync(file, 'utf8')) as ReturnType<DataKeyring['export']>);
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const keyring = DataKeyring.generate();
+  writeFileSync(`${file}.tmp`, `${JSON.stringify(keyring.export())}\n`, { mode: 0o600 });
+  renameSync(`${file}.tmp`, file);
+  return keyring;
+}
+
 export async function startDemoReconciliation(options: DemoReconcileOptions): Promise<DemoReconciliation> {
   const dir = join(options.dataDir, 'reconcile');
   const database = await openDatabase<CorrectionTables>({ url: options.databaseUrl, dataDir: options.databaseUrl ? undefined : join(dir, 'db'), schema: 'reconcile' });
@@ -79,7 +92,7 @@ export async function startDemoReconciliation(options: DemoReconcileOptions): Pr
       return principal;
     };
 
-    const store = await CorrectionStore.open(database as Database<CorrectionTables>);
+    const store = await CorrectionStore.open(database as Database<CorrectionTables>, { keyring: serviceKeyring(dir) });
     const reportDir = join(dir, 'report');
     const app = await createHttpApp({ title: 'Simpul reconciliation (demo)', description: 'Discrepancy report across the demo agencies and correction requests', logLevel: options.logLevel ?? 'warn' });
     // The data is generated from the same seed the agencies' systems were seeded with (ADR 0036).
