@@ -2,7 +2,7 @@
  * `simpul demo`: the whole federation on one laptop, on embedded storage, with one command.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { startDemo, type DemoManifest } from './federation.js';
 import type { DemoExample } from './plan.js';
@@ -73,9 +73,9 @@ function guide(m: DemoManifest, manifestPath: string, firstStart: boolean, ms: n
     ...Object.entries(m.agencies).map(([agency, a]) => `    ${agency.padEnd(22)} ${a.backend}`),
     '',
     ...portalGuide(m),
-    `  Rekonsiliasi / reconciliation:  ${m.reconcile.report.html}   (laporan dibangun / report being built …)`,
-    `    Bearer token operator: ${m.reconcile.tokens.operator}   (per instansi / per agency: demo.json reconcile.tokens)`,
-    `    Berkas laporan / report files: ${dirname(m.reconcile.files.json)}`,
+    `  Rekonsiliasi / reconciliation (API ${m.reconcile.url}/reconcile/…, OpenAPI at /openapi.json; laporan dibangun / report being built …):`,
+    `    Laporan untuk peramban / report for a browser: file://${m.reconcile.files.html}`,
+    `    Token operator (Authorization: Bearer): ${m.reconcile.tokens.operator}   (per instansi / per agency: demo.json reconcile.tokens)`,
     '',
     `  Semua URL, token klien dan contoh / every URL, client token and example: ${manifestPath}`,
     '',
