@@ -28,7 +28,7 @@ describe('reconciliation in the demo federation', () => {
     const response = await fetch(`${demo.manifest.url}${path}`, { headers: { authorization: `Bearer ${demo.manifest.tokens[who]}` } });
     return { status: response.status, body: (await response.json()) as T };
   };
-  const noted = (agency: 'BPS' | 'KEMENKES' | 'LICENSING', kind: string): string[] => data.inconsistencies.records.filter((r) => r.agency === agency && r.kind === kind).map((r) => r.recordId);
+  const noted = (agency: 'BPS' | 'KEMENKES' | 'KEMENDIKBUD' | 'LICENSING', kind: string): string[] => data.inconsistencies.records.filter((r) => r.agency === agency && r.kind === kind).map((r) => r.recordId);
 
   before(async () => {
     data = generateFederationData({ seed: 11, persons: 1000 });
@@ -53,6 +53,13 @@ describe('reconciliation in the demo federation', () => {
     assert.ok(share(noted('BPS', 'birth_date_error'), conflicted('BPS', 'birth_date')) >= 0.9, "BPS's wrong birth dates");
     assert.ok(share(noted('KEMENKES', 'nik_mistyped'), conflicted('KEMENKES', 'nik')) >= 0.9, "KEMENKES's mistyped NIKs");
     assert.ok(share(noted('LICENSING', 'name_variant'), conflicted('LICENSING', 'full_name')) >= 0.6, "the business owners' name variants");
+    for (const agency of ['BPS', 'KEMENKES', 'KEMENDIKBUD'] as const) {
+      // Addresses copied before the household moved, and nothing else: a format difference (RT/RW kept apart) is no conflict.
+      const outdated = noted(agency, 'outdated_address');
+      const found = conflicted(agency, 'address');
+      assert.ok(share(outdated, found) >= 0.85, `${agency}'s outdated addresses`);
+      assert.ok([...found].filter((id) => outdated.includes(id)).length / found.size >= 0.9, `${agency}'s address conflicts are outdated addresses`);
+    }
     for (const agency of ['BPS', 'KEMENKES', 'LICENSING'] as const) {
       const clustered = new Set(report.duplicates.filter((d) => d.agency === agency).flatMap((d) => d.recordIds));
       assert.ok(share(noted(agency, 'duplicate'), clustered) >= 0.85, `${agency}'s duplicate records`);

@@ -109,6 +109,7 @@ function reconcileDone(m: DemoManifest, run: ReconcileRunStatus): string {
   return [
     '',
     `Laporan rekonsiliasi siap / discrepancy report ready: ${run.records} catatan / records in ${run.seconds?.toFixed(1)} s, ${run.corrections?.created} permintaan koreksi baru / new correction requests.`,
+    `  file://${m.reconcile.files.html}`,
     `  curl -s -H 'Authorization: Bearer ${m.reconcile.tokens.operator}' ${m.reconcile.overview}`,
     `  npx tsx src/cli/main.ts reconcile corrections --data-dir ${m.dataDir} --agency BPS --status open`,
   ].join('\n');

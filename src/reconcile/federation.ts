@@ -45,6 +45,14 @@ function addressFields(a: Address | undefined): Pick<PersonRecord, 'alamat' | 'k
   return { alamat: `${a.street} RT ${a.rt}/RW ${a.rw}`, kelurahan: a.village, kecamatan: a.district, kabupaten_kota: a.city, provinsi: a.province, kode_pos: a.postcode };
 }
 
+/** The street line with the RT/RW that SATUSEHAT keeps in the administrative-code extension. */
+function fhirStreet(address: FederationData['kemenkes']['patients'][number]['address'][number]): string {
+  const codes = address.extension.flatMap((e) => e.extension);
+  const rt = codes.find((c) => c.url === 'rt')?.valueCode;
+  const rw = codes.find((c) => c.url === 'rw')?.valueCode;
+  return [address.line.join(' '), rt && rw ? `RT ${rt}/RW ${rw}` : ''].filter(Boolean).join(' ');
+}
+
 const empty = { nik: null, nama: null, jenis_kelamin: null, tempat_lahir: null, tanggal_lahir: null, telepon: null } as const;
 
 /**
@@ -83,7 +91,7 @@ export function demoAgencyRecords(data: FederationData): { base: AgencyRecords; 
       jenis_kelamin: p.gender,
       tanggal_lahir: p.birthDate,
       telepon: p.telecom?.[0]?.value ?? null,
-      alamat: address ? address.line.join(' ') : null,
+      alamat: address ? fhirStreet(address) : null,
       kelurahan: null,
       kecamatan: null,
       kabupaten_kota: address?.city ?? null,
