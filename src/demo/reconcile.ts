@@ -16,9 +16,9 @@ import { openDatabase, type Database } from '../core/storage/database.js';
 import { CorrectionStore, demoAgencyRecords, registerReconcileRoutes, ReconcileService, type CorrectionTables, type ReconcilePrincipal, type ReconcileRunStatus, type ReportFiles } from '../reconcile/index.js';
 import type { FederationData } from './data/types.js';
 
-/** The reconciliation service's port: the registry's base + 8 (agencies start at base + 10). */
+/** The reconciliation service's port: the registry's base + 7 (events + 5, oversight + 6, portal + 8; agencies from base + 10). */
 export function reconcilePort(portBase: number): number {
-  return portBase + 8;
+  return portBase + 7;
 }
 
 /** The operator's token is under `operator`; each agency's under its code (`BPS`, …). Demo fixtures. */
