@@ -72,6 +72,10 @@ for (const kind of serverUrl() ? ['pglite', 'postgres'] : ['pglite']) describe(`
       // The registry's OpenAPI and each gateway's health answer.
       assert.equal((await fetch(`${manifest.registry.url}/openapi.json`)).status, 200);
       for (const g of Object.values(manifest.gateways)) assert.equal((await fetch(`${g.url}/readyz`)).status, 200);
+      // The discrepancy report across the agencies is built at start and served (test/reconcile-demo.test.ts covers its content).
+      assert.equal((await first.reconcile.ready).state, 'ready');
+      const overview = await fetch(manifest.reconcile.overview, { headers: { authorization: `Bearer ${manifest.reconcile.tokens.operator}` } });
+      assert.deepEqual(((await overview.json()) as { agencies: { agency: string }[] }).agencies.map((a) => a.agency), ['DUKCAPIL', 'BPS', 'KEMENKES', 'KEMENDIKBUD', 'LICENSING']);
       // A change at the population registry, to be found after the restart.
       const nik = manifest.examples[0]!.path.split('/').at(-1)!;
       const patch = await fetch(`${manifest.agencies.DUKCAPIL!.backend}/persons/${nik}/address`, {
@@ -124,6 +128,8 @@ for (const kind of serverUrl() ? ['pglite', 'postgres'] : ['pglite']) describe(`
       assert.equal(second.firstStart, false);
       const again = JSON.parse(readFileSync(join(dataDir, 'demo.json'), 'utf8')) as DemoManifest;
       assert.deepEqual(again.clients, manifest.clients, 'tokens survive a restart');
+      assert.deepEqual(again.reconcile.tokens, manifest.reconcile.tokens);
+      assert.ok(second.reconcile.service.report(), "the last run's report is served until the new run's is ready");
       assert.deepEqual(again.admin, manifest.admin);
       const example = again.examples[0]!;
       const response = await fetch(example.gateway + example.path, { headers: example.headers });

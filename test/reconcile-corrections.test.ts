@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { DataKeyring } from '../src/core/crypto.js';
 import { SimpulError } from '../src/core/errors.js';
 import { createHttpApp, type HttpApp } from '../src/core/http/app.js';
 import type { Database } from '../src/core/storage/database.js';
@@ -96,6 +97,27 @@ for (const backend of testBackends()) {
       await assert.rejects(store.decide(open.id, { status: 'rejected', by: 'someone' }), (e: unknown) => e instanceof SimpulError && e.code === 'reconcile.correction_decided');
       await assert.rejects(store.get('no-such-id'), (e: unknown) => e instanceof SimpulError && e.code === 'request.not_found');
       assert.deepEqual((await store.list({ addressedTo: 'BPS', status: 'accepted' })).map((c) => c.id), [open.id]);
+    });
+
+    it('keeps the disputed values encrypted at rest when the store has a keyring', async () => {
+      const sealedDb = await backend.open<CorrectionTables>('reconcile_sealed');
+      try {
+        const keyring = DataKeyring.generate();
+        const sealed = await CorrectionStore.open(sealedDb, { keyring });
+        const { created } = await sealed.proposeFromReport(report, 'engine');
+        const raw = await sealedDb.db.selectFrom('correction_request').selectAll().execute();
+        assert.equal(raw.length, 3);
+        for (const row of raw) for (const text of [row.current_value, row.proposed_value, row.evidence]) assert.doesNotMatch(text ?? '', /1990|1991|Rizk|LAKI|matchProbability/);
+        const read = await sealed.get(created[0]!.id);
+        assert.deepEqual([read.currentValue, read.proposedValue, read.evidence], [created[0]!.currentValue, created[0]!.proposedValue, created[0]!.evidence]);
+        assert.equal(read.currentValue, '05/01/1991');
+        // A decision stands for its values: the rejected request is not raised again.
+        await sealed.decide(read.id, { status: 'rejected', by: 'rina (BPS)' });
+        assert.deepEqual((await sealed.proposeFromReport(report, 'engine')).created, []);
+        await assert.rejects(CorrectionStore.open(sealedDb, { keyring: DataKeyring.generate() }).then((other) => other.get(read.id)), 'another key cannot read them');
+      } finally {
+        await sealedDb.close();
+      }
     });
 
     it('shows each agency its own requests and report, and lets only the addressee decide', async () => {

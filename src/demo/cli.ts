@@ -6,6 +6,7 @@ import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { startDemo, type DemoManifest } from './federation.js';
 import type { DemoExample } from './plan.js';
+import type { ReconcileRunStatus } from '../reconcile/index.js';
 
 export const DEFAULT_PORT_BASE = 7400;
 
@@ -27,6 +28,7 @@ export function register(program: Command): void {
       console.log(`Simpul: menyiapkan federasi demo di ${dataDir} … / preparing the demo federation …`);
       const demo = await startDemo({ dataDir, portBase, databaseUrl: opts.databaseUrl, logLevel: opts.logLevel, persons: Number(opts.persons) });
       console.log(guide(demo.manifest, demo.manifestPath, demo.firstStart, Date.now() - started));
+      void demo.reconcile.ready.then((run) => console.log(reconcileDone(demo.manifest, run)));
       let stopping = false;
       const stop = async () => {
         if (stopping) return;
@@ -84,6 +86,10 @@ function guide(m: DemoManifest, manifestPath: string, firstStart: boolean, ms: n
       '',
     ] : []),
     ...portalGuide(m),
+    `  Rekonsiliasi / reconciliation (API ${m.reconcile.url}/reconcile/…, OpenAPI at /openapi.json; laporan dibangun / report being built …):`,
+    `    Laporan untuk peramban / report for a browser: file://${m.reconcile.files.html}`,
+    `    Token operator (Authorization: Bearer): ${m.reconcile.tokens.operator}   (per instansi / per agency: demo.json reconcile.tokens)`,
+    '',
     `  Semua URL, token klien dan contoh / every URL, client token and example: ${manifestPath}`,
     '',
     'Coba / try (BPS membaca data penduduk DUKCAPIL melalui dua gateway / BPS reads a person from DUKCAPIL through two gateways):',
@@ -109,4 +115,15 @@ function portalGuide(m: DemoManifest): string[] {
     ...m.portal.staff.map((s) => account(s, ` (${s.role}${s.agency ? `, ${s.agency}` : ''})`)),
     '',
   ];
+}
+
+function reconcileDone(m: DemoManifest, run: ReconcileRunStatus): string {
+  if (run.state !== 'ready') return `\nRekonsiliasi gagal / reconciliation failed: ${run.error}`;
+  return [
+    '',
+    `Laporan rekonsiliasi siap / discrepancy report ready: ${run.records} catatan / records in ${run.seconds?.toFixed(1)} s, ${run.corrections?.created} permintaan koreksi baru / new correction requests.`,
+    `  file://${m.reconcile.files.html}`,
+    `  curl -s -H 'Authorization: Bearer ${m.reconcile.tokens.operator}' ${m.reconcile.overview}`,
+    `  npx tsx src/cli/main.ts reconcile corrections --data-dir ${m.dataDir} --agency BPS --status open`,
+  ].join('\n');
 }

@@ -31,6 +31,7 @@ import { ensurePortalInstance, startDemoPortal, trackerService, type DemoPortalM
 import { DEMO_EVENTS_SERVICE, startDemoPublisher, startDemoSubscribers } from './events.js';
 import { startDemoLegacy, type DemoLegacy } from './legacy/demo-legacy.js';
 import type { DemoEvents } from '../events/index.js';
+import { startDemoReconciliation, type DemoReconcileManifest, type DemoReconciliation } from './reconcile.js';
 
 export interface DemoOptions {
   dataDir: string;
@@ -62,6 +63,7 @@ export interface DemoManifest {
   events?: { url: string; service: string; transport: 'outbox' | 'jetstream' };
   /** The legacy systems served through adapters: SOAP endpoint, CSV export folder, SQL schema. */
   legacy?: { soap: string; csvFolder: string; sqlSchema: string };
+  reconcile: DemoReconcileManifest;
 }
 
 export interface RunningDemo {
@@ -75,6 +77,7 @@ export interface RunningDemo {
   /** The subscriptions of BPS, KEMENKES and KEMENDIKBUD to DUKCAPIL's events. */
   events: DemoEvents;
   legacy: DemoLegacy;
+  reconcile: DemoReconciliation;
   close(): Promise<void>;
 }
 
@@ -168,6 +171,9 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
 
     const events = await startDemoSubscribers({ gateways: manifestGateways, clients, databases: agencyDatabases, adminPort: options.portBase + 5, host, logLevel: options.logLevel });
     closers.push(() => events.close());
+    // Reconciliation across the agencies' person records (src/demo/reconcile.ts), in the background.
+    const reconcile = await startDemoReconciliation({ dataDir, portBase: options.portBase, host, databaseUrl: options.databaseUrl, data, agencies: DEMO_AGENCIES.map((a) => a.agency), previousTokens: previous?.reconcile?.tokens, logLevel: options.logLevel });
+    closers.push(() => reconcile.close());
 
     const manifest: DemoManifest = {
       instance: 'ID',
@@ -183,9 +189,10 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
       portal: portal.manifest,
       events: { url: events.adminUrl!, service: DEMO_EVENTS_SERVICE, transport: publisher.transport },
       legacy: { soap: legacy.soapUrl, csvFolder: legacy.exportFolder, sqlSchema: db('LICENSING').schema },
+      reconcile: reconcile.manifest,
     };
     writeFileSync(manifestPath, JSON.stringify(manifest, null, 2), { mode: 0o600 });
-    return { manifest, manifestPath, firstStart, gateways, registry, data, portal, events, legacy, close };
+    return { manifest, manifestPath, firstStart, gateways, registry, data, portal, events, legacy, reconcile, close };
   } catch (error) {
     await close();
     throw error;

@@ -7,6 +7,7 @@ import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { SimpulError } from '../core/errors.js';
 import { parseBlockingRules } from './blocking.js';
+import { registerCorrectionCommands } from './cli-corrections.js';
 import type { EngineOptions } from './engine.js';
 import { parseFieldMap } from './field-map.js';
 import { checkThreshold, DEFAULT_THRESHOLD } from './matcher.js';
@@ -100,6 +101,7 @@ export function register(program: Command): void {
     .command('reconcile')
     .description('Rekonsiliasi data penduduk antarinstansi / reconcile person records across agencies');
   registerReportCommands(reconcile);
+  registerCorrectionCommands(reconcile, guarded);
 
   withCommonOptions(
     reconcile

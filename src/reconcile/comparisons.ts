@@ -89,11 +89,12 @@ export function comparisonsFor(fields: ReadonlySet<CanonicalField>, nameMode: Na
     // A NIK one digit away from another is often someone else's: a twin (serial digits),
     // someone born days apart (birth-date digits), someone in the next district. Near-agreement
     // counts only when the serial is the same and the records' birth dates agree, so that only a
-    // typing error explains the difference.
-    const near = {
-      label: 'one digit mistyped or two swapped, same serial and birth date',
-      when: 'simpul_near_code(l.nik, r.nik) AND right(l.nik, 4) = right(r.nik, 4) AND l.dob_txt = r.dob_txt',
-    };
+    // typing error explains the difference. A source that holds no birth date at all (a business
+    // register naming its owner by NIK and name) cannot be checked so: there the level rests on
+    // the serial, and the other comparisons (the name) must tell a typo from a neighbour.
+    const near = fields.has('birth_date')
+      ? { label: 'one digit mistyped or two swapped, same serial and birth date', when: 'simpul_near_code(l.nik, r.nik) AND right(l.nik, 4) = right(r.nik, 4) AND l.dob_txt = r.dob_txt' }
+      : { label: 'one digit mistyped or two swapped, same serial (no birth date to check)', when: 'simpul_near_code(l.nik, r.nik) AND right(l.nik, 4) = right(r.nik, 4)' };
     out.push({ ...simple('nik', 'nik', 'nik', [near]), identity: { levels: 2, atLeast: 0.96, differentAtMost: 0.04 }, prior: [0.92, 0.04, 0.04] });
   }
   if (nameMode === 'full') {

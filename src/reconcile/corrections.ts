@@ -13,6 +13,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { sql, type Generated, type Kysely, type Selectable } from 'kysely';
+import type { DataKeyring } from '../core/crypto.js';
 import { SimpulError } from '../core/errors.js';
 import type { Database } from '../core/storage/database.js';
 import { migrate, type Migrations } from '../core/storage/migrate.js';
@@ -140,7 +141,41 @@ export function routeConflict(conflict: FieldConflict, policy: CorrectionPolicy,
   };
 }
 
-function toRequest(row: Selectable<CorrectionTables['correction_request']>): CorrectionRequest {
+const SEALED = /^v1\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+$/;
+
+/**
+ * Seals the personal data of a request (the disputed values and the evidence) when the store has
+ * a keyring, bound to the request and column, so a value cannot be moved to another row.
+ */
+class Sealer {
+  constructor(readonly keyring: DataKeyring | undefined) {}
+  seal(id: string, column: string, value: string | null): string | null {
+    return value === null || !this.keyring ? value : this.keyring.encrypt(value, `correction_request/${id}/${column}`);
+  }
+  open(id: string, column: string, value: string | null): string | null {
+    // Rows written before the store had a keyring stay readable.
+    return value === null || !this.keyring || !SEALED.test(value) ? value : this.keyring.decryptText(value, `correction_request/${id}/${column}`);
+  }
+}
+
+function columnsOf(id: string, input: CorrectionInput, sealer: Sealer) {
+  return {
+    id,
+    addressed_to: input.addressedTo,
+    record_agency: input.recordAgency,
+    record_id: input.recordId,
+    base_agency: input.baseAgency,
+    base_record_id: input.baseRecordId,
+    field: input.field,
+    current_value: sealer.seal(id, 'current_value', input.currentValue),
+    proposed_value: sealer.seal(id, 'proposed_value', input.proposedValue),
+    reason: input.reason,
+    evidence: sealer.seal(id, 'evidence', JSON.stringify(input.evidence)) as string,
+    requested_by: input.requestedBy,
+  };
+}
+
+function toRequest(row: Selectable<CorrectionTables['correction_request']>, sealer: Sealer): CorrectionRequest {
   const iso = (d: Date | string | null): string | null => (d === null ? null : new Date(d).toISOString());
   return {
     id: row.id,
@@ -151,16 +186,26 @@ function toRequest(row: Selectable<CorrectionTables['correction_request']>): Cor
     baseAgency: row.base_agency,
     baseRecordId: row.base_record_id,
     field: row.field as ConflictField,
-    currentValue: row.current_value,
-    proposedValue: row.proposed_value,
+    currentValue: sealer.open(row.id, 'current_value', row.current_value),
+    proposedValue: sealer.open(row.id, 'proposed_value', row.proposed_value),
     reason: row.reason as CorrectionInput['reason'],
-    evidence: JSON.parse(row.evidence) as CorrectionInput['evidence'],
+    evidence: JSON.parse(sealer.open(row.id, 'evidence', row.evidence) as string) as CorrectionInput['evidence'],
     requestedBy: row.requested_by,
     status: row.status as CorrectionStatus,
     decidedBy: row.decided_by,
     decidedAt: iso(row.decided_at),
     decisionNote: row.decision_note,
   };
+}
+
+/** The correction backlog of one agency (see CorrectionStore.stats). */
+export interface CorrectionStats {
+  addressedTo: string;
+  open: number;
+  accepted: number;
+  rejected: number;
+  /** When the oldest open request was raised; null when none is open. */
+  oldestOpenAt: string | null;
 }
 
 export interface CorrectionFilter {
@@ -175,15 +220,21 @@ export interface CorrectionFilter {
 
 export class CorrectionStore {
   readonly #db: Kysely<CorrectionTables>;
+  readonly #sealer: Sealer;
 
-  private constructor(db: Kysely<CorrectionTables>) {
+  private constructor(db: Kysely<CorrectionTables>, sealer: Sealer) {
     this.#db = db;
+    this.#sealer = sealer;
   }
 
-  /** Opens the store in a component's database, applying its migrations. */
-  static async open(database: Database<CorrectionTables>): Promise<CorrectionStore> {
+  /**
+   * Opens the store in a component's database, applying its migrations. With a keyring (the
+   * hosting component's, kept outside the database), the disputed values and the evidence are
+   * stored encrypted; record ids stay clear, as the queues are looked up by them.
+   */
+  static async open(database: Database<CorrectionTables>, options: { keyring?: DataKeyring } = {}): Promise<CorrectionStore> {
     await migrate(database.db as Kysely<unknown>, database.schema, correctionMigrations, 'reconcile');
-    return new CorrectionStore(database.db);
+    return new CorrectionStore(database.db, new Sealer(options.keyring));
   }
 
   /** Stores a request; refuses (request.conflict) a second open request for the same record and field. */
@@ -191,26 +242,10 @@ export class CorrectionStore {
     try {
       const row = await this.#db
         .insertInto('correction_request')
-        .values({
-          id: randomUUID(),
-          addressed_to: input.addressedTo,
-          record_agency: input.recordAgency,
-          record_id: input.recordId,
-          base_agency: input.baseAgency,
-          base_record_id: input.baseRecordId,
-          field: input.field,
-          current_value: input.currentValue,
-          proposed_value: input.proposedValue,
-          reason: input.reason,
-          evidence: JSON.stringify(input.evidence),
-          requested_by: input.requestedBy,
-          decided_by: null,
-          decided_at: null,
-          decision_note: null,
-        })
+        .values({ ...columnsOf(randomUUID(), input, this.#sealer), decided_by: null, decided_at: null, decision_note: null })
         .returningAll()
         .executeTakeFirstOrThrow();
-      return toRequest(row);
+      return toRequest(row, this.#sealer);
     } catch (error) {
       if ((error as { code?: string }).code === '23505') {
         throw new SimpulError('request.conflict', `An open correction request already asks ${input.addressedTo} to correct ${input.field} of record ${input.recordId}.`);
@@ -221,28 +256,72 @@ export class CorrectionStore {
 
   /**
    * Raises the requests a report's conflicts call for; conflicts that already have an open
-   * request are skipped, so a report can be applied again after the next run.
+   * request are skipped, so a report can be applied again after the next run, and so are those
+   * an agency already decided on for the same two values (a decision stands until the values
+   * change). Inserted in batches (a national report raises thousands).
    */
   async proposeFromReport(report: DiscrepancyReport, requestedBy: string, policy: Partial<CorrectionPolicy> = {}): Promise<{ created: CorrectionRequest[]; skipped: number }> {
+    const inputs = report.conflicts.flatMap((conflict) => routeConflict(conflict, { base: report.base, ...policy }, requestedBy, report.generatedAt) ?? []);
     const created: CorrectionRequest[] = [];
-    let skipped = 0;
-    for (const conflict of report.conflicts) {
-      const input = routeConflict(conflict, { base: report.base, ...policy }, requestedBy, report.generatedAt);
-      if (!input) continue;
-      try {
-        created.push(await this.propose(input));
-      } catch (error) {
-        if (error instanceof SimpulError && error.code === 'request.conflict') skipped++;
-        else throw error;
-      }
+    // Two conflicts may route to one request (the registry's own record, seen from two agencies).
+    const seen = new Set<string>();
+    const decided = await this.#db
+      .selectFrom('correction_request')
+      .select(['id', 'addressed_to', 'record_agency', 'record_id', 'field', 'current_value', 'proposed_value'])
+      .where('status', '<>', 'open')
+      .where('addressed_to', 'in', [...new Set(inputs.map((i) => i.addressedTo)), ''])
+      .execute();
+    const settled = new Set(
+      decided.map((d) => JSON.stringify([d.addressed_to, d.record_agency, d.record_id, d.field, this.#sealer.open(d.id, 'current_value', d.current_value), this.#sealer.open(d.id, 'proposed_value', d.proposed_value)])),
+    );
+    const unique = inputs.filter((i) => {
+      const key = JSON.stringify([i.addressedTo, i.recordAgency, i.recordId, i.field]);
+      if (seen.has(key) || settled.has(JSON.stringify([i.addressedTo, i.recordAgency, i.recordId, i.field, i.currentValue, i.proposedValue]))) return false;
+      seen.add(key);
+      return true;
+    });
+    for (let i = 0; i < unique.length; i += 500) {
+      const rows = await this.#db
+        .insertInto('correction_request')
+        .values(unique.slice(i, i + 500).map((input) => ({ ...columnsOf(randomUUID(), input, this.#sealer), decided_by: null, decided_at: null, decision_note: null })))
+        .onConflict((oc) => oc.columns(['addressed_to', 'record_agency', 'record_id', 'field']).where('status', '=', 'open').doNothing())
+        .returningAll()
+        .execute();
+      created.push(...rows.map((r) => toRequest(r, this.#sealer)));
     }
-    return { created, skipped };
+    return { created, skipped: inputs.length - created.length };
+  }
+
+  /**
+   * Per addressed agency: how many requests are open, accepted and rejected, and when the
+   * oldest open one was raised (what an oversight dashboard shows as the correction backlog).
+   */
+  async stats(): Promise<CorrectionStats[]> {
+    const rows = await this.#db
+      .selectFrom('correction_request')
+      .select((eb) => [
+        'addressed_to',
+        eb.fn.countAll<number>().filterWhere('status', '=', 'open').as('open'),
+        eb.fn.countAll<number>().filterWhere('status', '=', 'accepted').as('accepted'),
+        eb.fn.countAll<number>().filterWhere('status', '=', 'rejected').as('rejected'),
+        eb.fn.min<Date | null>('created_at').filterWhere('status', '=', 'open').as('oldest_open'),
+      ])
+      .groupBy('addressed_to')
+      .orderBy('addressed_to')
+      .execute();
+    return rows.map((r) => ({
+      addressedTo: r.addressed_to,
+      open: Number(r.open),
+      accepted: Number(r.accepted),
+      rejected: Number(r.rejected),
+      oldestOpenAt: r.oldest_open === null ? null : new Date(r.oldest_open).toISOString(),
+    }));
   }
 
   async get(id: string): Promise<CorrectionRequest> {
     const row = await this.#db.selectFrom('correction_request').selectAll().where('id', '=', id).executeTakeFirst();
     if (!row) throw new SimpulError('request.not_found', `No correction request ${id}.`);
-    return toRequest(row);
+    return toRequest(row, this.#sealer);
   }
 
   async list(filter: CorrectionFilter = {}): Promise<CorrectionRequest[]> {
@@ -256,7 +335,7 @@ export class CorrectionStore {
     }
     const limit = Math.min(Math.max(filter.limit ?? 100, 1), 1000);
     const rows = await query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit).execute();
-    return rows.map(toRequest);
+    return rows.map((r) => toRequest(r, this.#sealer));
   }
 
   /**
@@ -271,7 +350,7 @@ export class CorrectionStore {
       .where('status', '=', 'open')
       .returningAll()
       .executeTakeFirst();
-    if (row) return toRequest(row);
+    if (row) return toRequest(row, this.#sealer);
     const existing = await this.get(id);
     throw new SimpulError('reconcile.correction_decided', `Correction request ${id} was already ${existing.status} by ${existing.decidedBy} at ${existing.decidedAt}.`);
   }

@@ -5,8 +5,8 @@
  * (corrections.ts). This module also flattens the demo federation's sample data (src/demo/data)
  * into sources, so the demo — and the tests — run the same path production will.
  *
- * Not wired into the gateway yet: a gateway (or the oversight service) fetches the records
- * through signed exchanges, then calls `reconcileAgencies`.
+ * In the demo federation (src/demo/reconcile.ts, ADR 0036) the reconciliation service calls
+ * `reconcileAgencies` over `demoAgencyRecords(data)` at start and on demand.
  */
 import { NIK_SYSTEM, type Address, type FederationData } from '../demo/data/index.js';
 import { parseFieldMap } from './field-map.js';
@@ -45,12 +45,21 @@ function addressFields(a: Address | undefined): Pick<PersonRecord, 'alamat' | 'k
   return { alamat: `${a.street} RT ${a.rt}/RW ${a.rw}`, kelurahan: a.village, kecamatan: a.district, kabupaten_kota: a.city, provinsi: a.province, kode_pos: a.postcode };
 }
 
+/** The street line with the RT/RW that SATUSEHAT keeps in the administrative-code extension. */
+function fhirStreet(address: FederationData['kemenkes']['patients'][number]['address'][number]): string {
+  const codes = address.extension.flatMap((e) => e.extension);
+  const rt = codes.find((c) => c.url === 'rt')?.valueCode;
+  const rw = codes.find((c) => c.url === 'rw')?.valueCode;
+  return [address.line.join(' '), rt && rw ? `RT ${rt}/RW ${rw}` : ''].filter(Boolean).join(' ');
+}
+
 const empty = { nik: null, nama: null, jenis_kelamin: null, tempat_lahir: null, tanggal_lahir: null, telepon: null } as const;
 
 /**
  * The demo federation's person registers, flattened: DUKCAPIL's persons (the base), BPS's census
- * respondents, KEMENKES's FHIR patients and KEMENDIKBUD's students. The licensing agency's
- * records are businesses, not persons, and are left out.
+ * respondents, KEMENKES's FHIR patients, KEMENDIKBUD's students and the licensing agency's
+ * business owners. A business record names its owner by NIK and name only: its address is the
+ * business's premises, not the owner's domicile, so it is not compared (ADR 0036).
  */
 export function demoAgencyRecords(data: FederationData): { base: AgencyRecords; others: AgencyRecords[] } {
   const base: PersonRecord[] = data.persons.map((p) => ({
@@ -82,7 +91,7 @@ export function demoAgencyRecords(data: FederationData): { base: AgencyRecords; 
       jenis_kelamin: p.gender,
       tanggal_lahir: p.birthDate,
       telepon: p.telecom?.[0]?.value ?? null,
-      alamat: address ? address.line.join(' ') : null,
+      alamat: address ? fhirStreet(address) : null,
       kelurahan: null,
       kecamatan: null,
       kabupaten_kota: address?.city ?? null,
@@ -100,12 +109,20 @@ export function demoAgencyRecords(data: FederationData): { base: AgencyRecords; 
     tanggal_lahir: s.birthDate,
     ...addressFields(s.address),
   }));
+  const owners: PersonRecord[] = data.licensing.businesses.map((b) => ({
+    ...empty,
+    ...addressFields(undefined),
+    id: b.nib,
+    nik: b.ownerNik,
+    nama: b.ownerName,
+  }));
   return {
     base: { agency: 'DUKCAPIL', records: base },
     others: [
       { agency: 'BPS', records: bps },
       { agency: 'KEMENKES', records: kemenkes },
       { agency: 'KEMENDIKBUD', records: kemendikbud },
+      { agency: 'LICENSING', records: owners },
     ],
   };
 }

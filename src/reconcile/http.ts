@@ -1,7 +1,8 @@
 /**
- * The reconciliation API the federation will mount (on the oversight service): the latest
- * discrepancy report, and correction requests — listed, raised and decided. Not wired into a
- * gateway yet; whoever mounts it supplies `authenticate`, which tells who is calling:
+ * The reconciliation API: the latest discrepancy report, correction requests — listed, raised
+ * and decided — and, when given, the oversight overview and runs on demand. The demo's
+ * reconciliation service mounts it (src/demo/reconcile.ts); whoever mounts it supplies
+ * `authenticate`, which tells who is calling:
  *
  * - an operator sees everything and may raise requests, but decides none;
  * - an agency sees its own part of the report and the requests addressed to it or about its
@@ -12,6 +13,7 @@ import type { FastifyRequest } from 'fastify';
 import { SimpulError } from '../core/errors.js';
 import type { HttpApp } from '../core/http/app.js';
 import type { CorrectionRequest, CorrectionStore } from './corrections.js';
+import type { ReconcileOverview, ReconcileRunStatus } from './overview.js';
 import { renderReportHtml } from './report-html.js';
 import { CONFLICT_FIELDS, type DiscrepancyReport } from './report.js';
 
@@ -30,6 +32,11 @@ export interface ReconcileRoutesOptions {
   authenticate: (request: FastifyRequest) => Promise<ReconcilePrincipal | undefined> | ReconcilePrincipal | undefined;
   /** Path prefix, default `/reconcile`. */
   prefix?: string;
+  /** Scores, conflicts and correction backlog per agency (`GET …/overview`); see overview.ts. */
+  overview?: () => Promise<ReconcileOverview>;
+  /** The latest run's state, and a new run on an operator's demand (`GET`/`POST …/runs`). */
+  status?: () => ReconcileRunStatus;
+  run?: () => Promise<ReconcileRunStatus>;
 }
 
 const Problem = Type.Object({ type: Type.String(), title: Type.String(), status: Type.Integer(), code: Type.String(), detail: Type.Optional(Type.String()) }, { additionalProperties: true });
@@ -78,8 +85,45 @@ const ListQuery = Type.Object(
   { additionalProperties: false },
 );
 
+const RunStatus = Type.Object({
+  state: Type.Union([Type.Literal('idle'), Type.Literal('running'), Type.Literal('ready'), Type.Literal('failed')]),
+  startedAt: Type.Union([Type.String(), Type.Null()]),
+  finishedAt: Type.Union([Type.String(), Type.Null()]),
+  seconds: Type.Union([Type.Number(), Type.Null()]),
+  records: Type.Union([Type.Integer(), Type.Null()]),
+  corrections: Type.Union([Type.Object({ created: Type.Integer(), skipped: Type.Integer() }), Type.Null()]),
+  error: Type.Union([Type.String(), Type.Null()]),
+});
+const Ratio = Type.Number({ minimum: 0, maximum: 1 });
+const Overview = Type.Object({
+  reportGeneratedAt: Type.Union([Type.String(), Type.Null()]),
+  base: Type.Union([Type.String(), Type.Null()]),
+  run: RunStatus,
+  agencies: Type.Array(
+    Type.Object({
+      agency: Type.String(),
+      isBase: Type.Boolean(),
+      records: Type.Integer(),
+      linked: Type.Integer(),
+      unmatched: Type.Integer(),
+      duplicateClusters: Type.Integer(),
+      score: Type.Number({ minimum: 0, maximum: 100 }),
+      components: Type.Object({ completeness: Ratio, validity: Ratio, consistency: Ratio, linkage: Ratio, uniqueness: Ratio }),
+      conflicts: Type.Integer(),
+      conflictsByField: Type.Record(Type.String(), Type.Integer()),
+      corrections: Type.Object({
+        open: Type.Integer(),
+        accepted: Type.Integer(),
+        rejected: Type.Integer(),
+        oldestOpenAt: Type.Union([Type.String(), Type.Null()]),
+        oldestOpenAgeSeconds: Type.Union([Type.Integer(), Type.Null()]),
+      }),
+    }),
+  ),
+});
+
 const secured = { security: [{ bearer: [] }] };
-const errors = { 400: Problem, 401: Problem, 403: Problem, 404: Problem, 409: Problem };
+const errors = { 400: Problem, 401: Problem, 403: Problem, 404: Problem, 409: Problem, 503: Problem };
 
 function visible(principal: ReconcilePrincipal, c: CorrectionRequest): boolean {
   return principal.role === 'operator' || c.addressedTo === principal.agency || c.recordAgency === principal.agency;
@@ -107,6 +151,7 @@ export function registerReconcileRoutes(app: HttpApp, options: ReconcileRoutesOp
   };
   const latest = (): DiscrepancyReport => {
     const report = options.report();
+    if (!report && options.status?.().state === 'running') throw new SimpulError('internal.unavailable', 'The first discrepancy report is being built; retry in a few seconds.');
     if (!report) throw new SimpulError('request.not_found', 'No discrepancy report has been built yet.');
     return report;
   };
@@ -119,6 +164,27 @@ export function registerReconcileRoutes(app: HttpApp, options: ReconcileRoutesOp
     const principal = await who(request);
     return reply.type('text/html; charset=utf-8').send(renderReportHtml(reportFor(principal, latest())));
   });
+
+  const { overview, status, run } = options;
+  if (overview) {
+    app.get(`${prefix}/overview`, { schema: { tags: ['reconcile'], summary: 'Quality scores, conflicts and correction backlog per agency (for oversight)', ...secured, response: { 200: Overview, ...errors } } }, async (request) => {
+      await who(request);
+      return overview();
+    });
+  }
+  if (status) {
+    app.get(`${prefix}/runs/latest`, { schema: { tags: ['reconcile'], summary: 'The state of the latest reconciliation run', ...secured, response: { 200: RunStatus, ...errors } } }, async (request) => {
+      await who(request);
+      return status();
+    });
+  }
+  if (run) {
+    app.post(`${prefix}/runs`, { schema: { tags: ['reconcile'], summary: 'Run reconciliation again now (operators); answers when the run is over', ...secured, response: { 200: RunStatus, ...errors } } }, async (request) => {
+      const principal = await who(request);
+      if (principal.role !== 'operator') throw new SimpulError('auth.forbidden', 'Only an operator starts a reconciliation run.');
+      return run();
+    });
+  }
 
   app.get(`${prefix}/corrections`, { schema: { tags: ['reconcile'], summary: 'Correction requests, newest first', ...secured, querystring: ListQuery, response: { 200: Type.Array(Correction), ...errors } } }, async (request) => {
     const principal = await who(request);

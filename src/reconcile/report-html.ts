@@ -56,7 +56,8 @@ function conflictChart(q: AgencyQuality): string {
 }
 
 function table(headers: readonly string[], rows: ReadonlyArray<readonly unknown[]>, caption: string): string {
-  return `<div class="scroll"><table><caption>${esc(caption)}</caption><thead><tr>${headers.map((h) => `<th scope="col">${esc(h)}</th>`).join('')}</tr></thead>
+  // A wide table scrolls inside its own box on a phone; keyboard users reach it by Tab.
+  return `<div class="scroll" tabindex="0" role="region" aria-label="${esc(caption)}"><table><caption>${esc(caption)}</caption><thead><tr>${headers.map((h) => `<th scope="col">${esc(h)}</th>`).join('')}</tr></thead>
 <tbody>${rows.map((r) => `<tr>${r.map((c) => `<td>${esc(c)}</td>`).join('')}</tr>`).join('\n')}</tbody></table></div>`;
 }
 
@@ -94,6 +95,7 @@ svg text { font-size: 13px; fill: #1a1a1a; } figure { margin: 1rem 0; } figcapti
 </style>
 </head>
 <body>
+<main>
 <h1>Laporan ketidaksesuaian data penduduk <span class="lang-en">/ Person-data discrepancy report</span></h1>
 <p>Basis / base registry: <strong>${esc(report.base)}</strong>. Dibuat / generated ${esc(report.generatedAt)}. Ambang peluang cocok / match-probability threshold ${report.threshold}.</p>
 <p>Setiap catatan instansi dicocokkan dengan catatan ${esc(report.base)} tanpa kunci bersama yang andal; kolom yang berbeda antara dua catatan yang cocok adalah konflik.
@@ -114,6 +116,7 @@ ${more(unmatchedRows.length, report.unmatched.length)}
 <h2>Duplikat dalam instansi <span class="lang-en">/ Duplicates inside an agency</span></h2>
 ${table(['Instansi / agency', 'Klaster / cluster', 'Catatan / records'], duplicateRows, `Klaster duplikat / duplicate clusters (${report.duplicates.length})`)}
 ${more(duplicateRows.length, report.duplicates.length)}
+</main>
 </body>
 </html>
 `;
