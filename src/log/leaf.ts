@@ -186,7 +186,10 @@ export function encodeExchangeLeaf(record: ExchangeRecord): Buffer {
   w.optional(record.peer, (v) => w.text(v, 'peer'));
   if (!Number.isFinite(record.durationMs) || record.durationMs < 0) throw new LeafError(`Bad durationMs ${record.durationMs}`);
   w.u32(Math.min(Math.round(record.durationMs), MAX_U32));
-  return w.bytes();
+  const bytes = w.bytes();
+  // C2SP tlog-tiles entry bundles length-prefix each leaf with a uint16.
+  if (bytes.length > MAX_TEXT) throw new LeafError(`An exchange leaf is at most ${MAX_TEXT} bytes, this one would be ${bytes.length}`);
+  return bytes;
 }
 
 /** Decodes leaf bytes strictly: any byte that the encoder would not produce is refused. */

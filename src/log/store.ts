@@ -11,6 +11,7 @@
  *   inclusion proof at a million leaves reads about 20 strips, most of them cached.
  */
 import { sql, type Kysely, type Transaction } from 'kysely';
+import { MAX_BUNDLED_LEAF } from './tiles.js';
 import { leafHash, CompactRange, HASH_SIZE, MerkleError, consistencyProof, inclusionProof, rootAt, type HashSource, type NodeId } from './merkle.js';
 
 export { logMigrations, migrateLog } from './migrations.js';
@@ -111,6 +112,8 @@ export async function appendLeaves(trx: AnyTransaction | AnyDb, entries: readonl
   for (const { exchangeId, leaf } of entries) {
     if (!UUID_TEXT.test(exchangeId)) throw new LogStoreError(`Exchange id ${JSON.stringify(exchangeId)} is not a UUID`);
     if (!Buffer.isBuffer(leaf) || leaf.length === 0) throw new LogStoreError('A leaf is a non-empty Buffer');
+    // tlog-tiles entry bundles length-prefix a leaf with a uint16.
+    if (leaf.length > MAX_BUNDLED_LEAF) throw new LogStoreError(`A leaf is at most ${MAX_BUNDLED_LEAF} bytes, got ${leaf.length}`);
     ids.push(exchangeId);
     offsets.push(at);
     lengths.push(leaf.length);
@@ -329,8 +332,38 @@ export class LogStore implements HashSource {
    */
   async entries(start: number, end: number): Promise<LogEntry[]> {
     if (end <= start) return [];
+    const [leaves, { hashes, counts }] = await Promise.all([this.leaves(start, end), this.#entryNodes(start, end)]);
+    let at = 0;
+    return leaves.map((leaf, i) => {
+      const hash = hashes[at]!;
+      const nodes = hashes.slice(at + 1, at + 1 + counts[i]!);
+      at += 1 + counts[i]!;
+      return { index: start + i, leaf, hash, nodes };
+    });
+  }
+
+  /** The stored leaves [start, end), all of which must exist. */
+  async leaves(start: number, end: number): Promise<Buffer[]> {
+    if (end <= start) return [];
     const rows = await sql<{ idx: number | string; leaf: Buffer }>`SELECT idx, leaf FROM log_leaf WHERE idx >= ${start} AND idx < ${end} ORDER BY idx`.execute(this.db);
     if (rows.rows.length !== end - start) throw new LogStoreError(`Leaves ${start}..${end - 1} are not all stored`);
+    return rows.rows.map((row, i) => {
+      if (Number(row.idx) !== start + i) throw new LogStoreError(`Leaf ${start + i} is missing`);
+      return Buffer.from(row.leaf);
+    });
+  }
+
+  /**
+   * For each leaf of [start, end), in order: its stored leaf hash, then the stored hashes of
+   * the perfect subtrees it completes (level 1 upwards), concatenated. From storage, as
+   * {@link entries}: the binary form of the hashes an audit compares.
+   */
+  async entryHashes(start: number, end: number): Promise<Buffer> {
+    if (end <= start) return Buffer.alloc(0);
+    return Buffer.concat((await this.#entryNodes(start, end)).hashes);
+  }
+
+  async #entryNodes(start: number, end: number): Promise<{ hashes: Buffer[]; counts: number[] }> {
     const ids: NodeId[] = [];
     const counts: number[] = [];
     for (let index = start; index < end; index++) {
@@ -342,16 +375,25 @@ export class LogStore implements HashSource {
       }
       counts.push(level);
     }
-    const hashes = await this.#hashes(ids, false);
-    let at = 0;
-    return rows.rows.map((row, i) => {
-      const index = Number(row.idx);
-      if (index !== start + i) throw new LogStoreError(`Leaf ${start + i} is missing`);
-      const hash = hashes[at]!;
-      const nodes = hashes.slice(at + 1, at + 1 + counts[i]!);
-      at += 1 + counts[i]!;
-      return { index, leaf: Buffer.from(row.leaf), hash, nodes };
-    });
+    return { hashes: await this.#hashes(ids, false), counts };
+  }
+
+  /**
+   * The first `width` hashes of the stored strip (level, block), or undefined when fewer are
+   * stored: a C2SP tlog-tiles hash tile when level is a multiple of 8. Committed hashes never
+   * change, so the cache may answer.
+   */
+  async strip(level: number, block: number, width: number): Promise<Buffer | undefined> {
+    if (width < 1 || width > STRIP_WIDTH) return undefined;
+    const key = `${level}/${block}`;
+    let strip = this.#cached(key, width);
+    if (!strip) {
+      const r = await sql<{ hashes: Buffer }>`SELECT hashes FROM log_hash WHERE level = ${level} AND block = ${block}`.execute(this.db);
+      if (!r.rows[0]) return undefined;
+      strip = Buffer.from(r.rows[0].hashes);
+      if (strip.length % HASH_SIZE === 0 && strip.length <= STRIP_BYTES) this.#remember(key, strip);
+    }
+    return strip.length >= width * HASH_SIZE ? strip.subarray(0, width * HASH_SIZE) : undefined;
   }
 
   async leaf(index: number): Promise<Buffer | undefined> {
