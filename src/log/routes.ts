@@ -9,7 +9,7 @@ import { SimpulError } from '../core/errors.js';
 import type { HttpApp } from '../core/http/app.js';
 import { formatReceipt } from './receipt.js';
 import type { LogStore, StoredCheckpoint } from './store.js';
-import { TILE_HEIGHT, encodeBundle, parseTileIndex, parseTileLevel } from './tiles.js';
+import { TILE_HEIGHT, parseTileIndex, parseTileLevel } from './tiles.js';
 import type { WitnessConfig } from './witness-client.js';
 
 export interface LogRoutesOptions {
@@ -174,8 +174,8 @@ export async function registerLogRoutes(app: HttpApp, options: LogRoutesOptions)
   }, async (request, reply) => {
     const { index, width } = tileIndex(request.params['*']);
     const start = index * 256;
-    if (!(await store.hasSize(start + width))) throw noTile(`tile/entries/${request.params['*']}`);
-    const bundle = encodeBundle(await store.leaves(start, start + width));
+    const bundle = (await store.hasSize(start + width)) ? await store.bundle(start, start + width) : undefined;
+    if (!bundle) throw noTile(`tile/entries/${request.params['*']}`);
     void reply.type('application/octet-stream').header('cache-control', IMMUTABLE).header('vary', 'accept-encoding');
     if (/\bgzip\b/.test(String(request.headers['accept-encoding'] ?? ''))) {
       return reply.header('content-encoding', 'gzip').send(await gzip(bundle, { level: 1 }));

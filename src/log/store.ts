@@ -332,13 +332,15 @@ export class LogStore implements HashSource {
    */
   async entries(start: number, end: number): Promise<LogEntry[]> {
     if (end <= start) return [];
-    const [leaves, { hashes, counts }] = await Promise.all([this.leaves(start, end), this.#entryNodes(start, end)]);
+    const [leaves, hashes] = await Promise.all([this.leaves(start, end), this.entryHashes(start, end)]);
     let at = 0;
+    const next = (): Buffer => hashes.subarray(at, (at += HASH_SIZE));
     return leaves.map((leaf, i) => {
-      const hash = hashes[at]!;
-      const nodes = hashes.slice(at + 1, at + 1 + counts[i]!);
-      at += 1 + counts[i]!;
-      return { index: start + i, leaf, hash, nodes };
+      const index = start + i;
+      const hash = next();
+      const nodes: Buffer[] = [];
+      for (let n = index + 1; n % 2 === 0; n /= 2) nodes.push(next());
+      return { index, leaf, hash, nodes };
     });
   }
 
@@ -354,28 +356,68 @@ export class LogStore implements HashSource {
   }
 
   /**
+   * The leaves [start, end) as a C2SP tlog-tiles entry bundle (uint16 length ‖ leaf each),
+   * concatenated by the database: one value instead of a row per leaf, which matters on PGlite
+   * where each row costs JavaScript. Undefined unless all are stored.
+   */
+  async bundle(start: number, end: number): Promise<Buffer | undefined> {
+    const r = await sql<{ n: number | string; bundle: Buffer | null; longest: number | null }>`
+      SELECT count(*) AS n, max(octet_length(leaf)) AS longest,
+        string_agg(substring(int4send(octet_length(leaf)) FROM 3) || leaf, ''::bytea ORDER BY idx) AS bundle
+      FROM log_leaf WHERE idx >= ${start} AND idx < ${end}`.execute(this.db);
+    const row = r.rows[0];
+    if (!row || Number(row.n) !== end - start || !row.bundle) return undefined;
+    if (Number(row.longest) > MAX_BUNDLED_LEAF) throw new LogStoreError(`A leaf in ${start}..${end - 1} is longer than an entry bundle allows`);
+    return Buffer.from(row.bundle);
+  }
+
+  /**
    * For each leaf of [start, end), in order: its stored leaf hash, then the stored hashes of
    * the perfect subtrees it completes (level 1 upwards), concatenated. From storage, as
    * {@link entries}: the binary form of the hashes an audit compares.
    */
   async entryHashes(start: number, end: number): Promise<Buffer> {
     if (end <= start) return Buffer.alloc(0);
-    return Buffer.concat((await this.#entryNodes(start, end)).hashes);
-  }
-
-  async #entryNodes(start: number, end: number): Promise<{ hashes: Buffer[]; counts: number[] }> {
-    const ids: NodeId[] = [];
-    const counts: number[] = [];
-    for (let index = start; index < end; index++) {
-      ids.push({ level: 0, index });
-      let level = 0;
-      for (let n = index + 1; n % 2 === 0; n /= 2) {
-        level++;
-        ids.push({ level, index: (index + 1) / 2 ** level - 1 });
+    // Per level, the nodes completed by a leaf of [start, end) are consecutive: read each such
+    // run as slices of its strips in one query, then interleave them in leaf order.
+    const firsts: number[] = [];
+    const want: { level: number; block: number; from: number; count: number }[] = [];
+    for (let level = 0; ; level++) {
+      const span = 2 ** level;
+      const first = Math.ceil((start + 1) / span) - 1;
+      const last = Math.floor(end / span) - 1;
+      if (last < first) break;
+      firsts.push(first);
+      for (let block = Math.floor(first / STRIP_WIDTH); block <= Math.floor(last / STRIP_WIDTH); block++) {
+        const from = Math.max(first, block * STRIP_WIDTH);
+        want.push({ level, block, from: from - block * STRIP_WIDTH, count: Math.min(last, block * STRIP_WIDTH + STRIP_WIDTH - 1) - from + 1 });
       }
-      counts.push(level);
     }
-    return { hashes: await this.#hashes(ids, false), counts };
+    const rows = await sql<{ part: Buffer | null }>`
+      SELECT substring(h.hashes FROM k.off FOR k.len) AS part
+      FROM unnest(${want.map((w) => w.level)}::smallint[], ${want.map((w) => w.block)}::bigint[], ${want.map((w) => w.from * HASH_SIZE + 1)}::int[], ${want.map((w) => w.count * HASH_SIZE)}::int[])
+        WITH ORDINALITY AS k(level, block, off, len, n)
+      LEFT JOIN log_hash h ON h.level = k.level AND h.block = k.block
+      ORDER BY k.n`.execute(this.db);
+    const parts: Buffer[][] = firsts.map(() => []);
+    want.forEach((w, i) => {
+      const part = rows.rows[i]?.part;
+      if (!part || part.length !== w.count * HASH_SIZE) throw new MerkleError(`No stored hash for level ${w.level} index ${w.block * STRIP_WIDTH + w.from + (part ? part.length / HASH_SIZE : 0)}`);
+      parts[w.level]!.push(Buffer.from(part));
+    });
+    const levels = parts.map((p) => (p.length === 1 ? p[0]! : Buffer.concat(p)));
+    const out = Buffer.allocUnsafe(levels.reduce((n, l) => n + l.length, 0));
+    let at = 0;
+    for (let index = start; index < end; index++) {
+      let level = 0;
+      for (let n = index + 1; ; n /= 2, level++) {
+        const from = ((index + 1) / 2 ** level - 1 - firsts[level]!) * HASH_SIZE;
+        levels[level]!.copy(out, at, from, from + HASH_SIZE);
+        at += HASH_SIZE;
+        if (n % 2 !== 0) break;
+      }
+    }
+    return out;
   }
 
   /**

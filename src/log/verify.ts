@@ -182,11 +182,11 @@ function checkBundle(start: number, width: number, bundle: Buffer, hashes: Buffe
   }
   if (leaves.length !== width) throw new VerifyError(`The entry bundle at ${start} has ${leaves.length} entries, expected ${width}.`);
   let at = 0;
-  const stored = (what: string): Buffer => {
+  // Compared in place: no view per stored hash.
+  const matches = (hash: Buffer, what: string): boolean => {
     if (at + HASH_SIZE > hashes.length) throw new VerifyError(`The gateway served too few stored hashes for entries ${start}..${start + width - 1} (missing ${what}).`);
-    const hash = hashes.subarray(at, at + HASH_SIZE);
     at += HASH_SIZE;
-    return hash;
+    return hash.compare(hashes, at - HASH_SIZE, at) === 0;
   };
   for (let i = 0; i < leaves.length; i++) {
     const index = start + i;
@@ -198,9 +198,9 @@ function checkBundle(start: number, width: number, bundle: Buffer, hashes: Buffe
       throw new VerifyError(`Entry ${index}: not a valid exchange leaf (${(error as Error).message}).`);
     }
     const hash = leafHash(leaf);
-    if (!hash.equals(stored(`the hash of entry ${index}`))) throw new VerifyError(`Entry ${index}: the stored leaf hash differs from the hash of the leaf.`);
+    if (!matches(hash, `the hash of entry ${index}`)) throw new VerifyError(`Entry ${index}: the stored leaf hash differs from the hash of the leaf.`);
     range.append(hash, (level, nodeIndex, node) => {
-      if (!node.equals(stored(`level ${level}, index ${nodeIndex}`))) {
+      if (!matches(node, `level ${level}, index ${nodeIndex}`)) {
         throw new VerifyError(`The stored hash of level ${level}, index ${nodeIndex} (completed by entry ${index}) differs from the recomputed one.`);
       }
     });
