@@ -129,20 +129,25 @@ export async function appendLeaves(trx: AnyTransaction | AnyDb, entries: readonl
   const range = CompactRange.fromBytes(start, row.frontier);
 
   // New hashes per strip: level 0 gets every leaf hash, higher levels every completed subtree.
-  const strips = new Map<string, { level: number; block: number; offset: number; parts: Buffer[] }>();
+  // Indices arrive in order within a level, so a strip is only ever the level's latest one.
+  const strips: { level: number; block: number; offset: number; parts: Buffer[] }[] = [];
+  const latest: (typeof strips)[number][] = [];
   const put = (level: number, index: number, hash: Buffer): void => {
     const block = Math.floor(index / STRIP_WIDTH);
-    const key = `${level}/${block}`;
-    let strip = strips.get(key);
-    if (!strip) strips.set(key, (strip = { level, block, offset: index % STRIP_WIDTH, parts: [] }));
+    let strip = latest[level];
+    if (!strip || strip.block !== block) {
+      strip = { level, block, offset: index % STRIP_WIDTH, parts: [] };
+      latest[level] = strip;
+      strips.push(strip);
+    }
     strip.parts.push(hash);
   };
-  for (const [i, hash] of hashes.entries()) {
-    put(0, start + i, hash);
-    range.append(hash, put);
+  for (let i = 0; i < hashes.length; i++) {
+    put(0, start + i, hashes[i]!);
+    range.append(hashes[i]!, put);
   }
-  const fresh = [...strips.values()].filter((s) => s.offset === 0);
-  const extend = [...strips.values()].filter((s) => s.offset > 0);
+  const fresh = strips.filter((s) => s.offset === 0);
+  const extend = strips.filter((s) => s.offset > 0);
 
   const result = await sql<{ extended: number | string }>`
     WITH leaves AS (
