@@ -10,6 +10,9 @@
  * the stored hashes as the matching /log/hashes bundles: no JSON or base64 per entry, and the
  * hashes are compared as bytes in place.
  */
+import { promisify } from 'node:util';
+import { gunzip as gunzipCallback } from 'node:zlib';
+import { request } from 'undici';
 import { openCheckpoint, type Checkpoint, type Cosignature } from './checkpoint.js';
 import { decodeExchangeLeaf } from './leaf.js';
 import { CompactRange, HASH_SIZE, leafHash, verifyConsistency } from './merkle.js';
@@ -54,6 +57,8 @@ export interface VerifyResult {
   /** Whether a saved state was checked for consistency. */
   extended: boolean;
 }
+
+const gunzip = promisify(gunzipCallback);
 
 export class VerifyError extends Error {
   override readonly name = 'VerifyError';
@@ -116,7 +121,19 @@ export async function verifyLog(options: VerifyOptions): Promise<VerifyResult> {
   checkPrefix();
 
   const prefetch = Math.max(1, options.prefetch ?? 8);
-  const getBytes = async (path: string): Promise<Buffer> => Buffer.from(await (await get(path)).arrayBuffer());
+  // Thousands of bundles: undici's request costs far less per request than fetch does.
+  const getBytes = async (path: string): Promise<Buffer> => {
+    if (options.fetch) return Buffer.from(await (await get(path)).arrayBuffer());
+    let response;
+    try {
+      response = await request(`${base}${path}`, { headers, headersTimeout: 60_000, bodyTimeout: 60_000 });
+    } catch (error) {
+      throw new VerifyError(`Gateway unreachable at ${base}${path}: ${(error as Error).message}`);
+    }
+    const body = Buffer.from(await response.body.arrayBuffer());
+    if (response.statusCode !== 200) throw new VerifyError(`GET ${path} answered HTTP ${response.statusCode}: ${body.toString('utf8').slice(0, 300)}`);
+    return response.headers['content-encoding'] === 'gzip' ? gunzip(body) : body;
+  };
   const fetchBundle = (n: number): Promise<[Buffer, Buffer]> => {
     const width = tileWidth(0, n, total);
     const suffix = width === TILE_WIDTH ? '' : `.p/${width}`;
