@@ -11,6 +11,10 @@
  *    HTTP API on 127.0.0.1 served by a separate gateway process (`simpul log verify`'s code):
  *    every entry fetched, every hash recomputed and compared.
  * With --json the last line is a JSON object with appends_per_s, inclusion_proof_ms, verify_1m_s.
+ *
+ * Every phase also reports CPU seconds (process.cpuUsage of this process, /proc of the serving
+ * process and, on PostgreSQL, of the server backends of this benchmark's connections): on a
+ * shared machine wall-clock time mostly measures the neighbours, CPU time much less so.
  */
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -18,6 +22,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { sql } from 'kysely';
 import { generateSigningKey } from '../src/core/crypto.js';
 import { createHttpApp, listen } from '../src/core/http/app.js';
 import { openDatabase } from '../src/core/storage/database.js';
@@ -29,6 +34,7 @@ import { registerLogRoutes } from '../src/log/routes.js';
 import { LogStore, appendLeaves, type AnyDb } from '../src/log/store.js';
 import { sampleRecord } from '../src/log/testing.js';
 import { verifyLog } from '../src/log/verify.js';
+import { cpuSeconds } from './support/processes.js';
 
 const args = process.argv.slice(2);
 const flag = (name: string): string | undefined => {
@@ -39,7 +45,10 @@ const json = args.includes('--json');
 const serve = flag('serve');
 const leaves = Number(flag('leaves') ?? 1_000_000);
 const batch = Number(flag('batch') ?? 500);
-const url = flag('url') ?? process.env.DATABASE_URL;
+const givenUrl = flag('url') ?? process.env.DATABASE_URL;
+// Named connections, so that the PostgreSQL backends doing this benchmark's work can be found.
+const APPLICATION = `simpul-bench-log-${process.pid}`;
+const url = givenUrl ? `${givenUrl}${givenUrl.includes('?') ? '&' : '?'}application_name=${APPLICATION}` : undefined;
 const say = (line: string): void => {
   if (json) console.error(line);
   else console.log(line);
@@ -57,6 +66,34 @@ if (serve) {
   process.on('SIGTERM', () => void app.close().then(() => served.close()).then(() => process.exit(0)));
   await new Promise(() => undefined);
 }
+
+const ownCpu = (): number => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
+};
+// CPU of this benchmark's PostgreSQL backends, from a monitoring connection of its own. A
+// backend whose connection closed during a phase is missed (pools keep theirs open meanwhile).
+const monitor = givenUrl ? await openDatabase<unknown>({ url: givenUrl, schema: 'public', poolSize: 1 }) : undefined;
+const backendCpu = async (): Promise<Map<number, number>> => {
+  const cpu = new Map<number, number>();
+  if (!monitor) return cpu;
+  const rows = await sql<{ pid: number }>`SELECT pid FROM pg_stat_activity WHERE application_name = ${APPLICATION}`.execute(monitor.db);
+  for (const { pid } of rows.rows) cpu.set(pid, cpuSeconds(pid) ?? 0);
+  return cpu;
+};
+/** Starts a CPU meter; its result is [this process, other processes (server, database)] seconds. */
+const meter = async (otherPid?: number) => {
+  const own = ownCpu();
+  const other = otherPid === undefined ? 0 : cpuSeconds(otherPid) ?? 0;
+  const backends = await backendCpu();
+  return async (): Promise<[number, number]> => {
+    let others = otherPid === undefined ? 0 : (cpuSeconds(otherPid) ?? other) - other;
+    for (const [pid, seconds] of await backendCpu()) others += seconds - (backends.get(pid) ?? 0);
+    return [ownCpu() - own, others];
+  };
+};
+const cpuText = ([own, other]: [number, number], whatOwn: string, whatOther: string): string =>
+  `CPU ${whatOwn} ${own.toFixed(1)} s${other > 0 ? `, ${whatOther} ${other.toFixed(1)} s` : ''}`;
 
 const percentile = (sorted: number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!;
 const round = (n: number, digits = 3): number => Number(n.toFixed(digits));
@@ -83,6 +120,7 @@ const entry = (n: number): { exchangeId: string; leaf: Buffer } => {
 
 // 1. Sustained appends with checkpointing on.
 checkpointer.start();
+const appendCpu = await meter();
 const t0 = performance.now();
 let lastReport = t0;
 for (let done = 0; done < leaves; done += batch) {
@@ -98,11 +136,12 @@ for (let done = 0; done < leaves; done += batch) {
   }
 }
 const appendSeconds = (performance.now() - t0) / 1000;
+const appendCpuSeconds = await appendCpu();
 await checkpointer.stop();
 const final = await checkpointer.signNow();
 const checkpoints = Number((await db.selectFrom('log_checkpoint').select(db.fn.countAll().as('n')).executeTakeFirst())?.n ?? 0);
 const appendsPerSecond = leaves / appendSeconds;
-say(`appends: ${Math.round(appendsPerSecond).toLocaleString('en')}/s sustained (${appendSeconds.toFixed(1)} s, ${checkpoints} checkpoints signed meanwhile)`);
+say(`appends: ${Math.round(appendsPerSecond).toLocaleString('en')}/s sustained (${appendSeconds.toFixed(1)} s, ${checkpoints} checkpoints signed meanwhile); ${cpuText(appendCpuSeconds, 'bench process (PGlite included)', 'PostgreSQL backends')}: ${((appendCpuSeconds[0] + appendCpuSeconds[1]) * 1e6 / leaves).toFixed(1)} µs per leaf`);
 
 // 2. Inclusion proofs at the final size.
 const size = (await store.head()).size;
@@ -129,11 +168,13 @@ warm.sort((a, b) => a - b);
 say(`inclusion proof at ${size.toLocaleString('en')} leaves: warm p50 ${warm[warm.length >> 1]!.toFixed(3)} ms, p99 ${percentile(warm, 0.99).toFixed(3)} ms; from storage p50 ${cold[cold.length >> 1]!.toFixed(3)} ms, p99 ${percentile(cold, 0.99).toFixed(3)} ms`);
 
 // The gateway serves its log from its own process (PGlite's data directory is single-user).
+const fsckCpu = await meter();
 const fsckStart = performance.now();
 const fsckReport = await fsck({ db });
 const fsckSeconds = (performance.now() - fsckStart) / 1000;
+const fsckCpuSeconds = await fsckCpu();
 if (fsckReport.problemCount > 0) throw new Error(`fsck found problems: ${fsckReport.problems.join('; ')}`);
-say(`fsck of ${size.toLocaleString('en')} leaves from the database: ${fsckSeconds.toFixed(1)} s`);
+say(`fsck of ${size.toLocaleString('en')} leaves from the database: ${fsckSeconds.toFixed(1)} s; ${cpuText(fsckCpuSeconds, 'fsck', 'PostgreSQL backends')}`);
 await database.close();
 const server = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--serve', JSON.stringify({ dataDir: join(dir, 'db'), url, schema, key: checkpointer.verifierKey })], { stdio: ['ignore', 'pipe', 'inherit'] });
 const base = await new Promise<string>((resolve, reject) => {
@@ -152,14 +193,17 @@ http.sort((a, b) => a - b);
 say(`inclusion proof over HTTP (127.0.0.1, keep-alive): p50 ${http[http.length >> 1]!.toFixed(3)} ms, p99 ${percentile(http, 0.99).toFixed(3)} ms`);
 
 // 3. Full verification through the public API.
+const verifyCpu = await meter(server.pid);
 const v0 = performance.now();
 const verified = await verifyLog({ gateway: base, key: checkpointer.verifierKey, witnesses: [], quorum: 0 });
 const verifySeconds = (performance.now() - v0) / 1000;
+const verifyCpuSeconds = await verifyCpu();
 if (verified.checkpoint.size !== size || !verified.checkpoint.root.equals(final?.checkpoint.root ?? verified.checkpoint.root)) throw new Error('verification checked another tree');
-say(`full verification of ${size.toLocaleString('en')} leaves over HTTP: ${verifySeconds.toFixed(1)} s`);
+say(`full verification of ${size.toLocaleString('en')} leaves over HTTP: ${verifySeconds.toFixed(1)} s; ${cpuText(verifyCpuSeconds, 'verifier', 'gateway process (and its PostgreSQL backends)')}`);
 
 server.kill('SIGTERM');
 await new Promise((resolve) => server.once('exit', resolve));
+await monitor?.close();
 if (url) {
   const cleanup = await openDatabase<unknown>({ url, schema });
   await cleanup.db.schema.dropSchema(schema).cascade().execute();
@@ -181,6 +225,12 @@ if (json) {
     verify_1m_s: round(verifySeconds * (1_000_000 / size), 2),
     verify_s: round(verifySeconds, 2),
     fsck_1m_s: round(fsckSeconds * (1_000_000 / size), 2),
+    append_cpu_us_per_leaf: round((appendCpuSeconds[0] + appendCpuSeconds[1]) * 1e6 / leaves, 1),
+    append_db_cpu_s: round(appendCpuSeconds[1], 2),
+    verify_cpu_s: round(verifyCpuSeconds[0], 2),
+    verify_server_cpu_s: round(verifyCpuSeconds[1], 2),
+    verify_1m_cpu_s: round((verifyCpuSeconds[0] + verifyCpuSeconds[1]) * (1_000_000 / size), 2),
+    fsck_cpu_s: round(fsckCpuSeconds[0] + fsckCpuSeconds[1], 2),
     load_average: loadavg()[0],
   }));
 }

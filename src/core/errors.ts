@@ -37,6 +37,7 @@ export const PROBLEMS = {
   'log.bad_range': { status: 400, title: 'The index, size or range is outside the log' },
   'log.no_checkpoint': { status: 404, title: 'No checkpoint has been published yet' },
   'log.unknown_exchange': { status: 404, title: 'No exchange with this id is in this log' },
+  'log.no_tile': { status: 404, title: 'The log has no such tile or entry bundle (yet)' },
   'log.not_yet_checkpointed': { status: 404, title: 'The exchange is logged but no published checkpoint covers it yet; retry in a few seconds' },
   'witness.bad_request': { status: 400, title: 'The add-checkpoint request is malformed' },
   'witness.bad_signature': { status: 403, title: 'The checkpoint is not signed by a key this witness trusts for its log' },

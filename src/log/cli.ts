@@ -66,6 +66,7 @@ interface VerifyFlags {
   key?: string;
   witness?: string[];
   quorum?: string;
+  gzip?: boolean;
 }
 
 interface ReceiptFlags {
@@ -99,6 +100,7 @@ export function register(program: Command): void {
     .option('--key <vkey>', "the log's verifier key (name+hash+base64); default: the state file's, else the gateway's /log/key")
     .option('--witness <vkey>', 'a trusted witness verifier key (repeatable); default: the state file\'s, else /log/witnesses', collect)
     .option('--quorum <n>', 'witness cosignatures required')
+    .option('--gzip', 'ask for gzip-compressed entry bundles (for slow links)')
     .action(run(async (flags: VerifyFlags) => {
       const state = readState(flags.state);
       const bar = progressBar('verifikasi/verify');
@@ -111,6 +113,7 @@ export function register(program: Command): void {
           ...(flags.witness ? { witnesses: flags.witness } : {}),
           ...(quorumOf(flags.quorum) !== undefined ? { quorum: quorumOf(flags.quorum)! } : {}),
           ...(state ? { state } : {}),
+          ...(flags.gzip ? { gzip: true } : {}),
           onProgress: (done, total) => bar.update(done, total),
         });
       } finally {

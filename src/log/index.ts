@@ -8,7 +8,7 @@
  *   const witnesses = new WitnessClient({ store, witnesses: [...], quorum: 2, post });
  *   const checkpointer = new Checkpointer({ store, key, origin, onCheckpoint: (c) => witnesses.submit(c) });
  *   checkpointer.start(); await witnesses.resume();
- *   await registerLogRoutes(app, { store, verifierKey: checkpointer.verifierKey, witnesses: [...], quorum: 2 });
+ *   await registerLogRoutes(app, { store, verifierKey: checkpointer.verifierKey, witnesses: [...], quorum: 2 }); // also C2SP tlog-tiles under /log/tile/
  *   await registerWitnessRoutes(app, new Witness({ db, name, key: witnessKey, logKeys: (origin) => … }));
  *
  * On PGlite, queries resolve without returning to the event loop: a loop that only awaits the
@@ -26,4 +26,5 @@ export { formatVerifierKey, parseVerifierKey, noteVerifier, SIG_ED25519, SIG_COS
 export { logOrigin, logVerifierKey, witnessKeyName, witnessVerifierKey } from './names.js';
 export { fsck, type FsckReport } from './fsck.js';
 export { verifyLog, VerifyError, type VerifyState } from './verify.js';
+export { TileHashSource, decodeBundle, encodeBundle, entriesPath, parseTileIndex, tilePath, tileWidth, TILE_WIDTH, type TileId } from './tiles.js';
 export { leafHash, nodeHash, verifyInclusion, verifyConsistency, EMPTY_ROOT } from './merkle.js';

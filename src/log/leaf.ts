@@ -94,33 +94,42 @@ class Writer {
 
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
+// Decoding runs once per entry in full audits: fields are read in place, without views or BigInts.
 class Reader {
   #at = 0;
   constructor(readonly buf: Buffer) {}
 
+  /** The offset of the next n bytes, which must exist. */
+  #next(n: number, field: string): number {
+    const at = this.#at;
+    if (at + n > this.buf.length) throw new LeafError(`Leaf ends inside ${field}`);
+    this.#at = at + n;
+    return at;
+  }
+
   #take(n: number, field: string): Buffer {
-    if (this.#at + n > this.buf.length) throw new LeafError(`Leaf ends inside ${field}`);
-    const out = this.buf.subarray(this.#at, this.#at + n);
-    this.#at += n;
-    return out;
+    const at = this.#next(n, field);
+    return this.buf.subarray(at, at + n);
   }
 
   u8(field: string): number {
-    return this.#take(1, field)[0]!;
+    return this.buf[this.#next(1, field)]!;
   }
 
   u16(field: string): number {
-    return this.#take(2, field).readUInt16BE(0);
+    return this.buf.readUInt16BE(this.#next(2, field));
   }
 
   u32(field: string): number {
-    return this.#take(4, field).readUInt32BE(0);
+    return this.buf.readUInt32BE(this.#next(4, field));
   }
 
   u64(field: string): number {
-    const n = this.#take(8, field).readBigUInt64BE(0);
-    if (n > BigInt(Number.MAX_SAFE_INTEGER)) throw new LeafError(`${field} is out of range`);
-    return Number(n);
+    const at = this.#next(8, field);
+    const high = this.buf.readUInt32BE(at);
+    // 2^53 - 1 = 0x1fffff_ffffffff
+    if (high > 0x1fffff) throw new LeafError(`${field} is out of range`);
+    return high * 2 ** 32 + this.buf.readUInt32BE(at + 4);
   }
 
   fixed(n: number, field: string): Buffer {
@@ -128,9 +137,20 @@ class Reader {
   }
 
   text(field: string): string {
-    const bytes = this.#take(this.u16(field), field);
+    const length = this.u16(field);
+    const at = this.#next(length, field);
+    const buf = this.buf;
+    // Identifiers are ASCII, which is UTF-8 as it is: only other text needs the strict decoder.
+    let ascii = true;
+    for (let i = at; i < at + length; i++) {
+      if (buf[i]! > 0x7f) {
+        ascii = false;
+        break;
+      }
+    }
+    if (ascii) return buf.toString('latin1', at, at + length);
     try {
-      return utf8.decode(bytes);
+      return utf8.decode(buf.subarray(at, at + length));
     } catch {
       throw new LeafError(`${field} is not UTF-8`);
     }
@@ -186,7 +206,10 @@ export function encodeExchangeLeaf(record: ExchangeRecord): Buffer {
   w.optional(record.peer, (v) => w.text(v, 'peer'));
   if (!Number.isFinite(record.durationMs) || record.durationMs < 0) throw new LeafError(`Bad durationMs ${record.durationMs}`);
   w.u32(Math.min(Math.round(record.durationMs), MAX_U32));
-  return w.bytes();
+  const bytes = w.bytes();
+  // C2SP tlog-tiles entry bundles length-prefix each leaf with a uint16.
+  if (bytes.length > MAX_TEXT) throw new LeafError(`An exchange leaf is at most ${MAX_TEXT} bytes, this one would be ${bytes.length}`);
+  return bytes;
 }
 
 /** Decodes leaf bytes strictly: any byte that the encoder would not produce is refused. */

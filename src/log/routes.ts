@@ -2,11 +2,14 @@
  * The public, read-only API of a gateway's exchange log (docs/protocols/log.md, "Endpoints").
  * Nothing here is personal data: leaves hold commitments, never the subject in clear.
  */
+import { promisify } from 'node:util';
+import { gzip as gzipCallback } from 'node:zlib';
 import { Type } from '@sinclair/typebox';
 import { SimpulError } from '../core/errors.js';
 import type { HttpApp } from '../core/http/app.js';
 import { formatReceipt } from './receipt.js';
 import type { LogStore, StoredCheckpoint } from './store.js';
+import { TILE_HEIGHT, parseTileIndex, parseTileLevel } from './tiles.js';
 import type { WitnessConfig } from './witness-client.js';
 
 export interface LogRoutesOptions {
@@ -30,6 +33,22 @@ const text = (description: string) => ({ description, content: { 'text/plain': {
 
 function badRange(detail: string): SimpulError {
   return new SimpulError('log.bad_range', detail);
+}
+
+const gzip = promisify(gzipCallback);
+// A tile's content never changes once it exists (a partial tile of width W included).
+const IMMUTABLE = 'public, max-age=31536000, immutable';
+const binary = (description: string) => ({ description, content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } } });
+const TilePath = Type.String({ description: 'The tile index N as zero-padded 3-digit path elements, all but the last prefixed with x (1234067 → x001/x234/067), then .p/W (W = 1..255) for a partial tile' });
+
+function noTile(path: string): SimpulError {
+  return new SimpulError('log.no_tile', `The log has no ${path} (yet).`);
+}
+
+function tileIndex(path: string): { index: number; width: number } {
+  const parsed = parseTileIndex(path);
+  if (!parsed) throw new SimpulError('request.invalid', `Not a tlog-tiles tile index: ${JSON.stringify(path)} (e.g. 000, x001/x234/067, 067.p/8).`);
+  return parsed;
 }
 
 export async function registerLogRoutes(app: HttpApp, options: LogRoutesOptions): Promise<void> {
@@ -124,6 +143,59 @@ export async function registerLogRoutes(app: HttpApp, options: LogRoutesOptions)
     const json = `{"start":${start},"end":${end}${next},"entries":[${body.join(',')}]}`;
     // A string is sent as it is; the schema above still documents the shape.
     return reply.type('application/json; charset=utf-8').send(json as never);
+  });
+
+  // C2SP tlog-tiles, with /log as the prefix (its /log/checkpoint is the one above).
+  app.get('/log/tile/:level/*', {
+    schema: {
+      summary: 'C2SP tlog-tiles hash tile: 256 (or W) consecutive tree hashes of tree level 8·L',
+      description: 'Hash i of tile N at level L is MTH(D[(256·N + i)·256^L : (256·N + i + 1)·256^L]). Full tiles are 8,192 bytes; a partial tile (.p/W) is the first W hashes of the rightmost tile of a level. Immutable once served.',
+      tags,
+      params: Type.Object({ level: Type.String({ description: 'Tile level: 0..63, no leading zero' }), '*': TilePath }),
+      response: { 200: binary('The hashes, 32 bytes each') },
+    },
+  }, async (request, reply) => {
+    const level = parseTileLevel(request.params.level);
+    if (level === undefined) throw new SimpulError('request.invalid', `Not a tile level: ${JSON.stringify(request.params.level)} (0..63, no leading zero).`);
+    const { index, width } = tileIndex(request.params['*']);
+    const tile = level * TILE_HEIGHT < 64 ? await store.strip(level * TILE_HEIGHT, index, width) : undefined;
+    if (!tile) throw noTile(`tile/${request.params.level}/${request.params['*']}`);
+    return reply.type('application/octet-stream').header('cache-control', IMMUTABLE).send(tile);
+  });
+
+  app.get('/log/tile/entries/*', {
+    schema: {
+      summary: 'C2SP tlog-tiles entry bundle: the leaves of level-0 tile N, each as a big-endian uint16 length and the leaf',
+      description: 'Entries [256·N, 256·N + W) where W is 256, or the width after .p/. Compressed with gzip when the request accepts it. Immutable once served.',
+      tags,
+      params: Type.Object({ '*': TilePath }),
+      response: { 200: binary('The entries, each uint16 length ‖ leaf') },
+    },
+  }, async (request, reply) => {
+    const { index, width } = tileIndex(request.params['*']);
+    const start = index * 256;
+    const bundle = (await store.hasSize(start + width)) ? await store.bundle(start, start + width) : undefined;
+    if (!bundle) throw noTile(`tile/entries/${request.params['*']}`);
+    void reply.type('application/octet-stream').header('cache-control', IMMUTABLE).header('vary', 'accept-encoding');
+    if (/\bgzip\b/.test(String(request.headers['accept-encoding'] ?? ''))) {
+      return reply.header('content-encoding', 'gzip').send(await gzip(bundle, { level: 1 }));
+    }
+    return reply.send(bundle);
+  });
+
+  app.get('/log/hashes/*', {
+    schema: {
+      summary: 'The stored hashes of entry bundle N, for full audits (a Simpul addition to tlog-tiles)',
+      description: 'For each entry of the bundle in order: its stored leaf hash, then the stored hashes of the perfect subtrees it completes (level ℓ = 1, 2, … while (index + 1) is a multiple of 2^ℓ), 32 bytes each; the binary form of the `hash` and `nodes` of /log/entries.',
+      tags,
+      params: Type.Object({ '*': TilePath }),
+      response: { 200: binary('Concatenated 32-byte hashes') },
+    },
+  }, async (request, reply) => {
+    const { index, width } = tileIndex(request.params['*']);
+    const start = index * 256;
+    if (!(await store.hasSize(start + width))) throw noTile(`hashes/${request.params['*']}`);
+    return reply.type('application/octet-stream').header('cache-control', IMMUTABLE).send(await store.entryHashes(start, start + width));
   });
 
   app.get('/log/receipt/:id', {

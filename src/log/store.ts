@@ -11,6 +11,7 @@
  *   inclusion proof at a million leaves reads about 20 strips, most of them cached.
  */
 import { sql, type Kysely, type Transaction } from 'kysely';
+import { MAX_BUNDLED_LEAF } from './tiles.js';
 import { leafHash, CompactRange, HASH_SIZE, MerkleError, consistencyProof, inclusionProof, rootAt, type HashSource, type NodeId } from './merkle.js';
 
 export { logMigrations, migrateLog } from './migrations.js';
@@ -111,6 +112,8 @@ export async function appendLeaves(trx: AnyTransaction | AnyDb, entries: readonl
   for (const { exchangeId, leaf } of entries) {
     if (!UUID_TEXT.test(exchangeId)) throw new LogStoreError(`Exchange id ${JSON.stringify(exchangeId)} is not a UUID`);
     if (!Buffer.isBuffer(leaf) || leaf.length === 0) throw new LogStoreError('A leaf is a non-empty Buffer');
+    // tlog-tiles entry bundles length-prefix a leaf with a uint16.
+    if (leaf.length > MAX_BUNDLED_LEAF) throw new LogStoreError(`A leaf is at most ${MAX_BUNDLED_LEAF} bytes, got ${leaf.length}`);
     ids.push(exchangeId);
     offsets.push(at);
     lengths.push(leaf.length);
@@ -126,20 +129,25 @@ export async function appendLeaves(trx: AnyTransaction | AnyDb, entries: readonl
   const range = CompactRange.fromBytes(start, row.frontier);
 
   // New hashes per strip: level 0 gets every leaf hash, higher levels every completed subtree.
-  const strips = new Map<string, { level: number; block: number; offset: number; parts: Buffer[] }>();
+  // Indices arrive in order within a level, so a strip is only ever the level's latest one.
+  const strips: { level: number; block: number; offset: number; parts: Buffer[] }[] = [];
+  const latest: (typeof strips)[number][] = [];
   const put = (level: number, index: number, hash: Buffer): void => {
     const block = Math.floor(index / STRIP_WIDTH);
-    const key = `${level}/${block}`;
-    let strip = strips.get(key);
-    if (!strip) strips.set(key, (strip = { level, block, offset: index % STRIP_WIDTH, parts: [] }));
+    let strip = latest[level];
+    if (!strip || strip.block !== block) {
+      strip = { level, block, offset: index % STRIP_WIDTH, parts: [] };
+      latest[level] = strip;
+      strips.push(strip);
+    }
     strip.parts.push(hash);
   };
-  for (const [i, hash] of hashes.entries()) {
-    put(0, start + i, hash);
-    range.append(hash, put);
+  for (let i = 0; i < hashes.length; i++) {
+    put(0, start + i, hashes[i]!);
+    range.append(hashes[i]!, put);
   }
-  const fresh = [...strips.values()].filter((s) => s.offset === 0);
-  const extend = [...strips.values()].filter((s) => s.offset > 0);
+  const fresh = strips.filter((s) => s.offset === 0);
+  const extend = strips.filter((s) => s.offset > 0);
 
   const result = await sql<{ extended: number | string }>`
     WITH leaves AS (
@@ -329,29 +337,110 @@ export class LogStore implements HashSource {
    */
   async entries(start: number, end: number): Promise<LogEntry[]> {
     if (end <= start) return [];
+    const [leaves, hashes] = await Promise.all([this.leaves(start, end), this.entryHashes(start, end)]);
+    let at = 0;
+    const next = (): Buffer => hashes.subarray(at, (at += HASH_SIZE));
+    return leaves.map((leaf, i) => {
+      const index = start + i;
+      const hash = next();
+      const nodes: Buffer[] = [];
+      for (let n = index + 1; n % 2 === 0; n /= 2) nodes.push(next());
+      return { index, leaf, hash, nodes };
+    });
+  }
+
+  /** The stored leaves [start, end), all of which must exist. */
+  async leaves(start: number, end: number): Promise<Buffer[]> {
+    if (end <= start) return [];
     const rows = await sql<{ idx: number | string; leaf: Buffer }>`SELECT idx, leaf FROM log_leaf WHERE idx >= ${start} AND idx < ${end} ORDER BY idx`.execute(this.db);
     if (rows.rows.length !== end - start) throw new LogStoreError(`Leaves ${start}..${end - 1} are not all stored`);
-    const ids: NodeId[] = [];
-    const counts: number[] = [];
-    for (let index = start; index < end; index++) {
-      ids.push({ level: 0, index });
-      let level = 0;
-      for (let n = index + 1; n % 2 === 0; n /= 2) {
-        level++;
-        ids.push({ level, index: (index + 1) / 2 ** level - 1 });
-      }
-      counts.push(level);
-    }
-    const hashes = await this.#hashes(ids, false);
-    let at = 0;
     return rows.rows.map((row, i) => {
-      const index = Number(row.idx);
-      if (index !== start + i) throw new LogStoreError(`Leaf ${start + i} is missing`);
-      const hash = hashes[at]!;
-      const nodes = hashes.slice(at + 1, at + 1 + counts[i]!);
-      at += 1 + counts[i]!;
-      return { index, leaf: Buffer.from(row.leaf), hash, nodes };
+      if (Number(row.idx) !== start + i) throw new LogStoreError(`Leaf ${start + i} is missing`);
+      return Buffer.from(row.leaf);
     });
+  }
+
+  /**
+   * The leaves [start, end) as a C2SP tlog-tiles entry bundle (uint16 length ‖ leaf each),
+   * concatenated by the database: one value instead of a row per leaf, which matters on PGlite
+   * where each row costs JavaScript. Undefined unless all are stored.
+   */
+  async bundle(start: number, end: number): Promise<Buffer | undefined> {
+    const r = await sql<{ n: number | string; bundle: Buffer | null; longest: number | null }>`
+      SELECT count(*) AS n, max(octet_length(leaf)) AS longest,
+        string_agg(substring(int4send(octet_length(leaf)) FROM 3) || leaf, ''::bytea ORDER BY idx) AS bundle
+      FROM log_leaf WHERE idx >= ${start} AND idx < ${end}`.execute(this.db);
+    const row = r.rows[0];
+    if (!row || Number(row.n) !== end - start || !row.bundle) return undefined;
+    if (Number(row.longest) > MAX_BUNDLED_LEAF) throw new LogStoreError(`A leaf in ${start}..${end - 1} is longer than an entry bundle allows`);
+    return Buffer.from(row.bundle);
+  }
+
+  /**
+   * For each leaf of [start, end), in order: its stored leaf hash, then the stored hashes of
+   * the perfect subtrees it completes (level 1 upwards), concatenated. From storage, as
+   * {@link entries}: the binary form of the hashes an audit compares.
+   */
+  async entryHashes(start: number, end: number): Promise<Buffer> {
+    if (end <= start) return Buffer.alloc(0);
+    // Per level, the nodes completed by a leaf of [start, end) are consecutive: read each such
+    // run as slices of its strips in one query, then interleave them in leaf order.
+    const firsts: number[] = [];
+    const want: { level: number; block: number; from: number; count: number }[] = [];
+    for (let level = 0; ; level++) {
+      const span = 2 ** level;
+      const first = Math.ceil((start + 1) / span) - 1;
+      const last = Math.floor(end / span) - 1;
+      if (last < first) break;
+      firsts.push(first);
+      for (let block = Math.floor(first / STRIP_WIDTH); block <= Math.floor(last / STRIP_WIDTH); block++) {
+        const from = Math.max(first, block * STRIP_WIDTH);
+        want.push({ level, block, from: from - block * STRIP_WIDTH, count: Math.min(last, block * STRIP_WIDTH + STRIP_WIDTH - 1) - from + 1 });
+      }
+    }
+    const rows = await sql<{ part: Buffer | null }>`
+      SELECT substring(h.hashes FROM k.off FOR k.len) AS part
+      FROM unnest(${want.map((w) => w.level)}::smallint[], ${want.map((w) => w.block)}::bigint[], ${want.map((w) => w.from * HASH_SIZE + 1)}::int[], ${want.map((w) => w.count * HASH_SIZE)}::int[])
+        WITH ORDINALITY AS k(level, block, off, len, n)
+      LEFT JOIN log_hash h ON h.level = k.level AND h.block = k.block
+      ORDER BY k.n`.execute(this.db);
+    const parts: Buffer[][] = firsts.map(() => []);
+    want.forEach((w, i) => {
+      const part = rows.rows[i]?.part;
+      if (!part || part.length !== w.count * HASH_SIZE) throw new MerkleError(`No stored hash for level ${w.level} index ${w.block * STRIP_WIDTH + w.from + (part ? part.length / HASH_SIZE : 0)}`);
+      parts[w.level]!.push(Buffer.from(part));
+    });
+    const levels = parts.map((p) => (p.length === 1 ? p[0]! : Buffer.concat(p)));
+    const out = Buffer.allocUnsafe(levels.reduce((n, l) => n + l.length, 0));
+    let at = 0;
+    for (let index = start; index < end; index++) {
+      let level = 0;
+      for (let n = index + 1; ; n /= 2, level++) {
+        const from = ((index + 1) / 2 ** level - 1 - firsts[level]!) * HASH_SIZE;
+        levels[level]!.copy(out, at, from, from + HASH_SIZE);
+        at += HASH_SIZE;
+        if (n % 2 !== 0) break;
+      }
+    }
+    return out;
+  }
+
+  /**
+   * The first `width` hashes of the stored strip (level, block), or undefined when fewer are
+   * stored: a C2SP tlog-tiles hash tile when level is a multiple of 8. Committed hashes never
+   * change, so the cache may answer.
+   */
+  async strip(level: number, block: number, width: number): Promise<Buffer | undefined> {
+    if (width < 1 || width > STRIP_WIDTH) return undefined;
+    const key = `${level}/${block}`;
+    let strip = this.#cached(key, width);
+    if (!strip) {
+      const r = await sql<{ hashes: Buffer }>`SELECT hashes FROM log_hash WHERE level = ${level} AND block = ${block}`.execute(this.db);
+      if (!r.rows[0]) return undefined;
+      strip = Buffer.from(r.rows[0].hashes);
+      if (strip.length % HASH_SIZE === 0 && strip.length <= STRIP_BYTES) this.#remember(key, strip);
+    }
+    return strip.length >= width * HASH_SIZE ? strip.subarray(0, width * HASH_SIZE) : undefined;
   }
 
   async leaf(index: number): Promise<Buffer | undefined> {
