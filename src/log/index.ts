@@ -26,4 +26,4 @@ export { formatVerifierKey, parseVerifierKey, noteVerifier, SIG_ED25519, SIG_COS
 export { logOrigin, logVerifierKey, witnessKeyName, witnessVerifierKey } from './names.js';
 export { fsck, type FsckReport } from './fsck.js';
 export { verifyLog, VerifyError, type VerifyState } from './verify.js';
-export { leafHash, nodeHash, verifyInclusion, verifyConsistency, EMPTY_ROOT } from './merkle.js';
+export { leafHash, nodeHash, verifyInclusion, verifyConsistency, EMPTY_ROOT, CompactRange } from './merkle.js';

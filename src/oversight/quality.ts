@@ -1,0 +1,46 @@
+/**
+ * Data quality per agency as oversight shows it. Reconciliation (src/reconcile) computes it;
+ * this small interface is all oversight depends on, so the source can change (a stored
+ * history, an exported reconcile API) without touching the pages.
+ */
+import type { DiscrepancyReport } from '../reconcile/report.js';
+
+export interface QualitySnapshot {
+  agency: string;
+  /** When the reconciliation ran (ms since the epoch). */
+  at: number;
+  /** 0–100. */
+  score: number;
+  openConflicts: number;
+  openCorrections: number;
+  /** Age in days of the oldest correction request still open; null when none is open. */
+  oldestOpenCorrectionDays: number | null;
+}
+
+export interface QualitySource {
+  /** Every snapshot known, oldest first. */
+  snapshots(): Promise<QualitySnapshot[]>;
+}
+
+export const noQuality: QualitySource = { snapshots: async () => [] };
+
+/** Snapshots from reconciliation reports (one per run), with the corrections still open. */
+export function qualityFromReports(reports: () => readonly DiscrepancyReport[], openCorrections: () => { agency: string; createdAt: number }[] = () => [], now = Date.now): QualitySource {
+  return {
+    async snapshots() {
+      const open = openCorrections();
+      return reports().flatMap((report) => report.agencies.map((a) => {
+        const mine = open.filter((c) => c.agency === a.agency);
+        const oldest = mine.length ? Math.min(...mine.map((c) => c.createdAt)) : null;
+        return {
+          agency: a.agency,
+          at: Date.parse(report.generatedAt),
+          score: a.score,
+          openConflicts: report.conflicts.filter((c) => c.agency === a.agency).length,
+          openCorrections: mine.length,
+          oldestOpenCorrectionDays: oldest === null ? null : Math.floor((now() - oldest) / 86_400_000),
+        };
+      }));
+    },
+  };
+}
