@@ -102,7 +102,7 @@ export function breachNotice(incident: Incident, directory: Directory): string {
     ${section('c. Upaya penanganan dan pemulihan', html`<p>${incident.measures}</p>`)}
     ${section('Kontak', html`<p>${incident.contact}</p>`)}
     ${section('Lampiran: subjek terdampak (komitmen)', html`<p>Layanan pengawasan hanya mengenal subjek sebagai komitmen berkunci dari log pertukaran, bukan NIK atau nama. Pengendali mencocokkan komitmen berikut dengan kunci gateway-nya untuk mengetahui siapa yang harus diberi tahu. Lampiran ini tidak untuk dipublikasikan.</p>
-      <pre>${commitments.length ? commitments.join('\n') : '—'}</pre>`)}
+      <pre tabindex="0">${commitments.length ? commitments.join('\n') : '—'}</pre>`)}
     <p>Disiapkan oleh ${incident.created_by} pada ${wib(Number(incident.created_at))}.</p>
   </div></main></body></html>`);
 }

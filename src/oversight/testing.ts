@@ -12,6 +12,11 @@ import type { TestBackend } from '../core/storage/testing.js';
 import type { ExchangeRecord } from '../gateway/exchange-record.js';
 import { Checkpointer, LogStore, appendLeaves, encodeExchangeLeaf, logOrigin, migrateLog, registerLogRoutes, type AnyDb } from '../log/index.js';
 import { GLOBAL_CONF_FORMAT, type GlobalConfiguration } from '../registry/global-conf.js';
+import { sql } from 'kysely';
+import { buildRegistryApp } from '../registry/app.js';
+import { Registry } from '../registry/registry.js';
+import type { RegistryTables } from '../registry/schema.js';
+import { registryAuth } from './console-auth.js';
 import { createOversight, type Oversight, type OversightOptions } from './oversight.js';
 
 export const T0 = Date.UTC(2026, 0, 5, 3, 0, 0);
@@ -114,3 +119,22 @@ export async function oversightFixture(backend: TestBackend, options: Partial<Ov
     },
   };
 }
+
+/** Signs in every role against a real registry and returns their bearer tokens. */
+export async function registryWithRoles(database: Database<RegistryTables>): Promise<{ app: HttpApp; url: string; tokens: Record<string, string>; passwords: Record<string, string> }> {
+  await sql.raw(`drop schema ${database.schema} cascade`).execute(database.db);
+  await sql.raw(`create schema ${database.schema}`).execute(database.db);
+  const registry = await Registry.open({ db: database, instance: 'ID', keyDir: undefined });
+  await registry.addMember('test', { id: 'ID/GOV/DUKCAPIL', name: 'Dukcapil' });
+  await registry.addMember('test', { id: 'ID/GOV/BPS', name: 'BPS' });
+  const passwords: Record<string, string> = {};
+  for (const [username, role, member] of [['root', 'registry-admin', null], ['bps.admin', 'agency-admin', 'ID/GOV/BPS'], ['dukcapil.admin', 'agency-admin', 'ID/GOV/DUKCAPIL'], ['auditor', 'auditor', null]] as const) {
+    passwords[username] = (await registry.addAdminUser('test', { username, role, member, password: `${username}-password-123` })).password;
+  }
+  const app = await buildRegistryApp(registry, { logLevel: 'silent' });
+  const url = await listen(app, 0);
+  const tokens: Record<string, string> = {};
+  for (const [username, password] of Object.entries(passwords)) tokens[username] = (await registryAuth(url).signIn(username, password))!.token;
+  return { app, url, tokens, passwords };
+}
+

@@ -167,7 +167,7 @@ export async function registerConsoleRoutes(app: HttpApp, rt: OversightRuntime, 
     decide(req, p, 'list alerts', p.member, true);
     return sendPage(reply, renderPage(pc, t('Peringatan keamanan', 'Security alerts'), html`
       <p>${t(`Masuk sebagai ${p.username} — ${roleLabel(t, p)}.`, `Signed in as ${p.username} — ${roleLabel(t, p)}.`)}</p>
-      ${list.length === 0 ? html`<p>${t('Tidak ada peringatan.', 'No alerts.')}</p>` : html`<div class="table-scroll"><table>
+      ${list.length === 0 ? html`<p>${t('Tidak ada peringatan.', 'No alerts.')}</p>` : html`<div class="table-scroll" tabindex="0"><table>
         <caption>${t('Peringatan, terbaru dahulu', 'Alerts, newest first')}</caption>
         <thead><tr><th scope="col">${t('Peringatan', 'Alert')}</th><th scope="col">${t('Tingkat', 'Severity')}</th><th scope="col">${t('Instansi', 'Agency')}</th><th scope="col">${t('Status', 'Status')}</th><th scope="col">${t('Dimunculkan', 'Raised')}</th></tr></thead>
         <tbody>${list.map((a) => html`<tr>
@@ -202,7 +202,7 @@ export async function registerConsoleRoutes(app: HttpApp, rt: OversightRuntime, 
         ${alert.webhook_status ? html`<dt>Webhook</dt><dd>${alert.webhook_status}</dd>` : null}
       </dl>
       <h2>${t('Bukti', 'Evidence')}</h2>
-      <pre>${JSON.stringify(JSON.parse(alert.evidence), null, 2)}</pre>
+      <pre tabindex="0">${JSON.stringify(JSON.parse(alert.evidence), null, 2)}</pre>
       ${related.length ? html`<h2>${t('Insiden', 'Incidents')}</h2><ul>${related.map((i) => html`<li><a href=${`/konsol/insiden/${i.id}/pemberitahuan`}>${t(`Draf pemberitahuan ${i.id}`, `Notice draft ${i.id}`)}</a></li>`)}</ul>` : null}
       ${canAct && alert.status === 'open' ? html`<form method="post" action=${`/konsol/peringatan/${alert.id}/terima`}><input type="hidden" name="_csrf" value=${csrf} /><button class="button" type="submit">${t('Terima (sedang ditangani)', 'Acknowledge')}</button></form>` : null}
       ${canAct && alert.status !== 'closed' ? html`<form method="post" action=${`/konsol/peringatan/${alert.id}/tutup`}>

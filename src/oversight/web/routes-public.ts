@@ -97,7 +97,7 @@ export async function registerPublicRoutes(app: HttpApp, rt: OversightRuntime): 
 
       <h2 id="layanan">${t('Pertukaran per layanan', 'Exchanges per service')}</h2>
       ${published.length === 0 ? html`<p>${t('Belum ada pertukaran yang teramati pada periode ini.', 'No exchanges observed in this period yet.')}</p>` : html`
-      <div class="table-scroll"><table>
+      <div class="table-scroll" tabindex="0"><table>
         <caption>${t('Pertukaran per instansi penyedia dan layanan', 'Exchanges per providing agency and service')}</caption>
         <thead><tr><th scope="col">${t('Instansi penyedia', 'Providing agency')}</th><th scope="col">${t('Layanan', 'Service')}</th>${figuresHead(t)}</tr></thead>
         <tbody>${published.map((s) => html`<tr><td>${rt.directory.memberName(s.provider)}</td><th scope="row">${rt.directory.serviceTitle(s.service)}<br /><code>${s.service}</code></th>${figuresCells(lang, t, s.pub)}</tr>`)}</tbody>
@@ -106,7 +106,7 @@ export async function registerPublicRoutes(app: HttpApp, rt: OversightRuntime): 
       <h2 id="antarinstansi">${t('Siapa bertukar dengan siapa', 'Who exchanges with whom')}</h2>
       ${pairRows.length === 0 ? html`<p>${t('Belum ada pasangan instansi dengan cukup pertukaran untuk ditampilkan.', 'No agency pair has enough exchanges to show yet.')}</p>` : html`
         <${BarChart} label=${t('Jumlah pertukaran per pasangan instansi (peminta → penyedia)', 'Exchanges per agency pair (consumer → provider)')} unit="" rows=${pairRows.map((r) => ({ name: r.name, value: r.total }))} />
-        <div class="table-scroll"><table>
+        <div class="table-scroll" tabindex="0"><table>
           <caption>${t('Pertukaran per pasangan instansi', 'Exchanges per agency pair')}</caption>
           <thead><tr><th scope="col">${t('Peminta → penyedia', 'Consumer → provider')}</th><th scope="col" class="num">${t('Pertukaran', 'Exchanges')}</th></tr></thead>
           <tbody>${pairRows.map((r) => html`<tr><th scope="row">${r.name}</th><td class="num">${formatNumber(lang, r.total)}</td></tr>`)}</tbody>
@@ -114,7 +114,7 @@ export async function registerPublicRoutes(app: HttpApp, rt: OversightRuntime): 
 
       <h2 id="kualitas-data">${t('Kualitas data per instansi', 'Data quality per agency')}</h2>
       ${latestQuality.length === 0 ? html`<p>${t('Belum ada hasil rekonsiliasi yang diterbitkan.', 'No reconciliation results published yet.')}</p>` : html`
-        <div class="table-scroll"><table>
+        <div class="table-scroll" tabindex="0"><table>
           <caption>${t('Hasil rekonsiliasi terakhir', 'Latest reconciliation results')}</caption>
           <thead><tr><th scope="col">${t('Instansi', 'Agency')}</th><th scope="col" class="num">${t('Skor (0–100)', 'Score (0–100)')}</th><th scope="col" class="num">${t('Konflik terbuka', 'Open conflicts')}</th><th scope="col" class="num">${t('Permintaan koreksi terbuka', 'Open correction requests')}</th><th scope="col">${t('Diperbarui', 'Updated')}</th></tr></thead>
           <tbody>${latestQuality.map((q) => html`<tr><th scope="row">${rt.directory.memberName(q.agency)}</th><td class="num">${formatNumber(lang, q.score)}</td><td class="num">${formatNumber(lang, q.openConflicts)}</td><td class="num">${formatNumber(lang, q.openCorrections)}</td><td>${formatTime(lang, q.at)}</td></tr>`)}</tbody>
@@ -136,8 +136,8 @@ export async function registerPublicRoutes(app: HttpApp, rt: OversightRuntime): 
             <dt>${t('Diverifikasi oleh pemantau', 'Verified by the monitor')}</dt><dd>${formatTime(lang, Number(l.verified_at))}</dd>
           </dl>
           <p>${t('Checkpoint bertanda tangan (C2SP signed note):', 'Signed checkpoint (C2SP signed note):')}</p>
-          <pre>${l.note}</pre>
-          ${g ? html`<p>${t('Verifikasi sendiri:', 'Verify it yourself:')}</p><pre>${verifyCommand(g, quorum)}</pre>` : null}
+          <pre tabindex="0">${l.note}</pre>
+          ${g ? html`<p>${t('Verifikasi sendiri:', 'Verify it yourself:')}</p><pre tabindex="0">${verifyCommand(g, quorum)}</pre>` : null}
         </section>`;
       })}
 
