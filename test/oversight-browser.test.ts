@@ -14,7 +14,7 @@ import type { Database } from '../src/core/storage/database.js';
 import { testBackends } from '../src/core/storage/testing.js';
 import { generateFederationData } from '../src/demo/data/index.js';
 import { registryAuth } from '../src/oversight/console-auth.js';
-import { exchange, oversightFixture, registryWithRoles, T0, type OversightFixture } from '../src/oversight/testing.js';
+import { exchange, oversightFixture, registryWithRoles, type OversightFixture } from '../src/oversight/testing.js';
 import type { RegistryTables } from '../src/registry/schema.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
