@@ -14,6 +14,7 @@ import { SimpulError } from '../core/errors.js';
 import type { Alert } from './alerts.js';
 import type { Directory } from './directory.js';
 import type { OversightTables } from './schema.js';
+import { exchanges } from './statistics.js';
 import { html, renderDocument, type VNode } from './web/html.js';
 import { CSS_PATH } from './web/styles.js';
 
@@ -47,9 +48,10 @@ export class Incidents {
     if (input.contact.trim().length < 3) throw new SimpulError('request.invalid', 'Give a contact the data subjects can reach.');
     const evidence = JSON.parse(alert.evidence) as { client?: string; gateway?: string };
     const client = evidence.client ?? null;
+    // One record per exchange, and commitments from one gateway only: they are keyed per gateway.
     const { rows } = client
-      ? await sql<{ service: string; subject: Buffer | null; provider_member: string }>`SELECT DISTINCT service, subject, provider_member FROM observed_exchange
-          WHERE client = ${client} AND time >= ${alert.window_start} AND time < ${alert.window_end} AND outcome = 'ok'`.execute(this.#db)
+      ? await sql<{ service: string; subject: Buffer | null; provider_member: string }>`SELECT DISTINCT service, subject, provider_member FROM ${exchanges({ from: Number(alert.window_start), to: Number(alert.window_end) + 1 })} e
+          WHERE client = ${client} AND outcome = 'ok' ${evidence.gateway ? sql`AND gateway = ${evidence.gateway}` : sql``}`.execute(this.#db)
       : { rows: [] };
     const services = [...new Set(rows.map((r) => r.service))];
     const subjects = [...new Set(rows.filter((r) => r.subject).map((r) => r.subject!.toString('hex')))].sort();

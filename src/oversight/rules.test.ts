@@ -149,7 +149,9 @@ for (const backend of testBackends()) {
     });
 
     it('an incident from a harvesting alert gives the Pasal 46 breach notice, due within 3×24 hours', async () => {
-      await insert(Array.from({ length: 120 }, (_, i) => row({ time: T0 - WINDOW + i * 4000, subject: `harvested ${i}` })));
+      const burst = Array.from({ length: 120 }, (_, i) => row({ time: T0 - WINDOW + i * 4000, subject: `harvested ${i}` }));
+      // The provider's gateway logged the same exchanges, with commitments under its own key.
+      await insert([...burst, ...burst.map((r, i) => ({ ...r, gateway: 'ID/GOV/DUKCAPIL/gw1', idx: r.idx + 100_000, side: 'provider', subject: sha256(`provider key ${i}`) }))]);
       await f.oversight.rules.evaluate();
       const [alert] = await f.oversight.alerts.list({ rule: 'harvest' });
       const incidents = new Incidents({ db: f.oversight.db, directory: f.oversight.directory, now: () => f.clock.now });
