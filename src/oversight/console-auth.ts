@@ -15,10 +15,16 @@ export interface ConsolePrincipal {
   member: string | null;
 }
 
+/** The registry's management API, called with the signed-in person's own token. */
+export interface RegistryApi {
+  request<T>(method: string, path: string, body?: unknown): Promise<T>;
+}
+
 export interface ConsoleAuth {
   signIn(username: string, password: string): Promise<{ token: string; principal: ConsolePrincipal } | undefined>;
   resolve(token: string): Promise<ConsolePrincipal | undefined>;
   signOut(token: string): Promise<void>;
+  registry(token: string): RegistryApi;
 }
 
 export function registryAuth(registryUrl: string): ConsoleAuth {
@@ -42,6 +48,7 @@ export function registryAuth(registryUrl: string): ConsoleAuth {
     async signOut(token) {
       await new RegistryClient(registryUrl, token).request('DELETE', '/auth/token').catch(() => undefined);
     },
+    registry: (token) => new RegistryClient(registryUrl, token),
   };
 }
 

@@ -8,7 +8,8 @@ import csrf from '@fastify/csrf-protection';
 import formbody from '@fastify/formbody';
 import compress from '@fastify/compress';
 import type { Kysely } from 'kysely';
-import { createHttpApp, type HttpApp } from '../core/http/app.js';
+import { SimpulError } from '../core/errors.js';
+import { createHttpApp, PROBLEM_CONTENT_TYPE, toProblem, type HttpApp } from '../core/http/app.js';
 import type { Database } from '../core/storage/database.js';
 import { migrate } from '../core/storage/migrate.js';
 import type { GlobalConfiguration } from '../registry/global-conf.js';
@@ -94,6 +95,15 @@ export async function createOversight(options: OversightOptions): Promise<Oversi
     if (String(reply.getHeader('content-type') ?? '').startsWith('text/html')) {
       void reply.header('content-security-policy', "default-src 'self'; img-src 'self' data:; script-src 'self'; style-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'");
     }
+  });
+  // A stale or forged form is the visitor's problem to fix (reload), not a server error.
+  app.setErrorHandler((error, request, reply) => {
+    const code = (error as { code?: string }).code;
+    const doc = code === 'FST_CSRF_INVALID_TOKEN' || code === 'FST_CSRF_MISSING_SECRET'
+      ? new SimpulError('auth.csrf_invalid', 'Reload the page and try again.').toProblem(request.url)
+      : toProblem(error, request.url);
+    if (doc.status >= 500) request.log.error({ err: error }, 'request failed');
+    void reply.code(doc.status).type(PROBLEM_CONTENT_TYPE).send(doc);
   });
   app.get(CSS_PATH, { schema: { hide: true } }, async (_req, reply) => reply.type('text/css; charset=utf-8').header('cache-control', 'public, max-age=31536000, immutable').send(OVERSIGHT_CSS));
 

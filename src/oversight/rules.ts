@@ -10,7 +10,8 @@
  * - harvest: many distinct data subjects read by one client in the window (bulk harvesting);
  * - checkpoint: a log checkpoint refused — a fork, rollback or bad signature the monitor
  *   found, or a witness's refusal reported to it;
- * - sign-in: many failed sign-ins for one account or address.
+ * - sign-in: many failed sign-ins for one account or address;
+ * - sla: a service whose p95 latency or error share exceeds the service level set for it.
  */
 import { sql, type Kysely } from 'kysely';
 import type { AlertDesk, RaisedAlert } from './alerts.js';
@@ -49,7 +50,7 @@ export interface SignInSource {
   failures(from: number, to: number): Promise<{ key: string; member: string | null; count: number }[]>;
 }
 
-export type RuleName = 'volume' | 'purpose' | 'refusals' | 'harvest' | 'checkpoint' | 'sign-in';
+export type RuleName = 'volume' | 'purpose' | 'refusals' | 'harvest' | 'checkpoint' | 'sign-in' | 'sla';
 
 export class SecurityRules {
   readonly #db: Kysely<OversightTables>;
@@ -77,6 +78,7 @@ export class SecurityRules {
       ...(await this.harvest(from, to)),
       ...(await this.checkpoint(from, to)),
       ...(await this.signIn(from, to)),
+      ...(await this.serviceLevels(from, to)),
     ];
     for (const a of found) await this.#alerts.raise(a);
     return found;
@@ -173,6 +175,26 @@ export class SecurityRules {
     }));
   }
 
+  /** Service levels: a service whose p95 latency or error share in the window exceeds its SLA. */
+  async serviceLevels(from: number, to: number): Promise<RaisedAlert[]> {
+    const { rows } = await sql<{ service: string; provider: string; total: number; errors: number; p95: number | null; p95_ms: number; max_error_rate: number }>`
+      SELECT e.service, min(e.provider_member) AS provider, count(*)::int AS total, count(*) FILTER (WHERE outcome = 'error')::int AS errors,
+        percentile_cont(0.95) WITHIN GROUP (ORDER BY duration_ms) FILTER (WHERE outcome = 'ok') AS p95, min(l.p95_ms) AS p95_ms, min(l.max_error_rate) AS max_error_rate
+      FROM ${exchanges({ from, to })} e JOIN service_level l ON l.service = e.service
+      GROUP BY e.service HAVING count(*) >= ${SLA_MIN_EXCHANGES}`.execute(this.#db);
+    return rows.flatMap((r) => {
+      const errorRate = r.errors / r.total;
+      const slow = r.p95 !== null && Number(r.p95) > r.p95_ms;
+      if (!slow && errorRate <= r.max_error_rate) return [];
+      return [{
+        rule: 'sla', subjectKey: r.service, member: r.provider, severity: 'medium' as const, windowStart: from, windowEnd: to,
+        title: `SLA terlampaui: ${r.service} / SLA breached: ${r.service}`,
+        detail: `p95 ${r.p95 === null ? '–' : Math.round(Number(r.p95))} ms (batas/limit ${r.p95_ms} ms), galat/errors ${(errorRate * 100).toFixed(1)}% (batas/limit ${(r.max_error_rate * 100).toFixed(1)}%) dari/of ${r.total}.`,
+        evidence: { service: r.service, exchanges: r.total, p95: r.p95 === null ? null : Number(r.p95), p95Limit: r.p95_ms, errorRate, errorRateLimit: r.max_error_rate },
+      }];
+    });
+  }
+
   async signIn(from: number, to: number): Promise<RaisedAlert[]> {
     if (!this.#signIns) return [];
     const s = this.settings;
@@ -184,6 +206,9 @@ export class SecurityRules {
     }));
   }
 }
+
+/** Fewer exchanges than this in a window say nothing about a service level. */
+const SLA_MIN_EXCHANGES = 20;
 
 function minutes(ms: number): number {
   return Math.round(ms / 60_000);

@@ -72,6 +72,33 @@ export interface OversightTables {
     close_note: string | null;
     webhook_status: string | null;
   };
+  /** An agency's request to consume a service, for the provider to approve (API Setu's model). */
+  access_request: {
+    id: string;
+    client: string;
+    client_member: string;
+    service: string;
+    provider_member: string;
+    purpose: string;
+    legal_basis: string;
+    justification: string;
+    expires_at: string | null;
+    status: string;
+    requested_by: string;
+    requested_at: number;
+    decided_by: string | null;
+    decided_at: number | null;
+    decision_note: string | null;
+    right_id: string | null;
+  };
+  /** Service levels per service: the p95 latency and error share it must stay within. */
+  service_level: {
+    service: string;
+    p95_ms: number;
+    max_error_rate: number;
+    set_by: string;
+    set_at: number;
+  };
   incident: {
     id: string;
     alert_id: string | null;
@@ -174,6 +201,35 @@ export const oversightMigrations: Migrations = {
         contact text NOT NULL,
         created_by text NOT NULL,
         created_at bigint NOT NULL
+      )`.execute(db);
+    },
+  },
+  '0002_requests_and_service_levels': {
+    async up(db: Kysely<unknown>) {
+      await sql`CREATE TABLE access_request (
+        id text PRIMARY KEY,
+        client text NOT NULL,
+        client_member text NOT NULL,
+        service text NOT NULL,
+        provider_member text NOT NULL,
+        purpose text NOT NULL,
+        legal_basis text NOT NULL,
+        justification text NOT NULL,
+        expires_at text,
+        status text NOT NULL,
+        requested_by text NOT NULL,
+        requested_at bigint NOT NULL,
+        decided_by text,
+        decided_at bigint,
+        decision_note text,
+        right_id text
+      )`.execute(db);
+      await sql`CREATE TABLE service_level (
+        service text PRIMARY KEY,
+        p95_ms integer NOT NULL,
+        max_error_rate double precision NOT NULL,
+        set_by text NOT NULL,
+        set_at bigint NOT NULL
       )`.execute(db);
     },
   },

@@ -84,6 +84,13 @@ export class ExchangeStatistics {
     return rows.map((r) => ({ consumer: String(r.consumer), provider: String(r.provider), service: String(r.service), ...toFigures(r) }));
   }
 
+  /** Per service and hour (Asia/Jakarta), for the console's charts. */
+  async hourly(period: Period): Promise<(ServiceFigures & { hour: string })[]> {
+    const { rows } = await sql<Record<string, unknown>>`SELECT ((time + ${WIB_OFFSET_MS}) / 3600000)::int AS hour_number, provider_member AS provider, service, ${figures}
+      FROM ${exchanges(period)} e GROUP BY 1, provider_member, service ORDER BY service, 1`.execute(this.#db);
+    return rows.map((r) => ({ hour: new Date(Number(r.hour_number) * 3_600_000).toISOString().slice(11, 16), provider: String(r.provider), service: String(r.service), ...toFigures(r) }));
+  }
+
   async daily(period: Period): Promise<DailyFigures[]> {
     const { rows } = await sql<Record<string, unknown>>`SELECT ((time + ${WIB_OFFSET_MS}) / ${DAY_MS})::int AS day_number,
         client_member AS consumer, provider_member AS provider, service, ${figures}

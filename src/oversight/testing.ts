@@ -127,6 +127,9 @@ export async function registryWithRoles(database: Database<RegistryTables>): Pro
   const registry = await Registry.open({ db: database, instance: 'ID', keyDir: undefined });
   await registry.addMember('test', { id: 'ID/GOV/DUKCAPIL', name: 'Dukcapil' });
   await registry.addMember('test', { id: 'ID/GOV/BPS', name: 'BPS' });
+  await registry.addSubsystem('test', { id: 'ID/GOV/DUKCAPIL/SIAK' });
+  await registry.addSubsystem('test', { id: 'ID/GOV/BPS/SENSUS' });
+  await registry.addService('test', { id: 'ID/GOV/DUKCAPIL/SIAK/person', title: 'Data penduduk', personalData: true, dataModel: null });
   const passwords: Record<string, string> = {};
   for (const [username, role, member] of [['root', 'registry-admin', null], ['bps.admin', 'agency-admin', 'ID/GOV/BPS'], ['dukcapil.admin', 'agency-admin', 'ID/GOV/DUKCAPIL'], ['auditor', 'auditor', null]] as const) {
     passwords[username] = (await registry.addAdminUser('test', { username, role, member, password: `${username}-password-123` })).password;

@@ -15,9 +15,11 @@ import { breachNotice, Incidents, NOTICE_DEADLINE_MS } from '../incidents.js';
 import type { SecurityRules } from '../rules.js';
 import { formatTime, html, translator, type Translate } from './html.js';
 import { renderPage, type PageContext } from './page.js';
+import { registerManageRoutes } from './routes-manage.js';
+import { SESSION_COOKIE } from './session.js';
 import { langOf, safeNext, sendPage, type OversightRuntime } from './runtime.js';
 
-export const SESSION_COOKIE = 'oversight_session';
+export { SESSION_COOKIE };
 export const CONSOLE_SITE = 'Konsol Simpul';
 
 export interface ConsoleDeps {
@@ -110,7 +112,11 @@ export async function registerConsoleRoutes(app: HttpApp, rt: OversightRuntime, 
     const t = translator(lang);
     return {
       lang, t, path: req.url, site: CONSOLE_SITE,
-      menu: p ? [['/konsol/peringatan', t('Peringatan keamanan', 'Security alerts')], ['/konsol/insiden', t('Insiden', 'Incidents')], ['/', t('Halaman publik', 'Public page')]] : [['/konsol/masuk', t('Masuk', 'Sign in')]],
+      menu: p ? [
+        ['/konsol/peringatan', t('Peringatan', 'Alerts')], ['/konsol/insiden', t('Insiden', 'Incidents')], ['/konsol/lalu-lintas', t('Lalu lintas', 'Traffic')],
+        ['/konsol/layanan', t('Layanan', 'Services')], ['/konsol/hak-akses', t('Hak akses', 'Access rights')], ['/konsol/permintaan', t('Permintaan', 'Requests')], ['/konsol/instansi', t('Instansi', 'Agencies')],
+        ['/konsol/kualitas', t('Kualitas data', 'Data quality')], ['/konsol/audit', t('Jejak audit', 'Audit trail')], ['/', t('Halaman publik', 'Public page')],
+      ] : [['/konsol/masuk', t('Masuk', 'Sign in')]],
       ...(p ? { signOut: { csrf: reply.generateCsrf() } } : {}),
     };
   };
@@ -254,6 +260,8 @@ export async function registerConsoleRoutes(app: HttpApp, rt: OversightRuntime, 
     decide(req, p, 'list incidents', p.member, true);
     return sendPage(reply, renderPage(pc, t('Insiden', 'Incidents'), list.length === 0 ? html`<p>${t('Belum ada insiden.', 'No incidents yet.')}</p>` : html`<ul>${list.map((i) => html`<li><a href=${`/konsol/insiden/${i.id}/pemberitahuan`}>${i.id}</a> — ${i.title} — ${t('batas pemberitahuan', 'notice due')} ${formatTime(lang, Number(i.detected_at) + NOTICE_DEADLINE_MS)}</li>`)}</ul>`));
   });
+
+  await registerManageRoutes(app, rt, { auth: deps.auth, context, webUser, decide, guard });
 
   app.get('/konsol/insiden/:id/pemberitahuan', { schema: { hide: true } }, async (req, reply) => {
     const p = await webUser(req, reply);
