@@ -110,6 +110,38 @@ describe('oversight in chromium', () => {
     for (const p of persons.slice(0, 120)) assert.ok(!notice.includes(p.nik), 'the notice lists commitments, not NIKs');
   });
 
+  it('the registry administrator grants a right, sets an SLA, and every console page is accessible in both languages', async () => {
+    const page = await (await browser.newContext({ viewport: { width: 1024, height: 800 } })).newPage();
+    await page.goto(`${base}/konsol/masuk`);
+    await page.getByLabel('Nama pengguna').fill('root');
+    await page.getByLabel('Kata sandi').fill(passwords.root!);
+    await page.getByRole('button', { name: 'Masuk' }).click();
+    await page.waitForURL(/\/konsol\/peringatan$/);
+    await page.goto(`${base}/konsol/hak-akses`);
+    await page.getByLabel('Subsistem klien').selectOption('ID/GOV/BPS/SENSUS');
+    await page.getByLabel('Kode tujuan').fill('STATISTIK-SENSUS');
+    await page.getByLabel('Dasar hukum').fill('UU 16/1997 Statistik');
+    await page.getByRole('button', { name: 'Berikan hak akses' }).click();
+    await page.waitForURL(/ok=1/);
+    assert.match(await page.locator('tbody').innerText(), /STATISTIK-SENSUS\s+UU 16\/1997 Statistik\s+root/);
+    await page.goto(`${base}/konsol/lalu-lintas`);
+    await page.getByLabel('Batas latensi p95 (ms)').fill('250');
+    await page.getByLabel('Batas galat (%)').fill('1');
+    await page.getByRole('button', { name: 'Simpan SLA' }).click();
+    await page.waitForURL(/ok=1/);
+    assert.match(await page.locator('main').innerText(), /p95 ≤ 250 ms/);
+    for (const path of ['/konsol/peringatan', '/konsol/insiden', '/konsol/lalu-lintas', '/konsol/layanan', '/konsol/hak-akses', '/konsol/permintaan', '/konsol/instansi', '/konsol/kualitas', '/konsol/audit']) {
+      await page.goto(`${base}${path}`);
+      await assertAccessible(page, path);
+    }
+    await page.getByRole('link', { name: 'English' }).click();
+    await page.waitForURL(`${base}/konsol/audit`);
+    assert.match(await page.locator('h1').innerText(), /Registry audit trail/);
+    await assertAccessible(page, 'audit (en)');
+    await page.goto(`${base}/konsol/lalu-lintas`);
+    await assertAccessible(page, 'traffic (en)');
+  });
+
   it('an auditor reads alerts but gets no form to change them', async () => {
     const page = await (await browser.newContext()).newPage();
     await page.goto(`${base}/konsol/masuk`);

@@ -44,3 +44,31 @@ export function qualityFromReports(reports: () => readonly DiscrepancyReport[], 
     },
   };
 }
+
+/**
+ * The shape reconciliation's overview takes (per agency: score, conflicts, correction backlog),
+ * written out here so oversight does not depend on reconcile's internals; any source that
+ * returns it — `GET /reconcile/overview` or an in-process call — can feed the pages.
+ */
+export interface QualityOverview {
+  reportGeneratedAt: string | null;
+  agencies: { agency: string; score: number; conflicts: number; corrections: { open: number; oldestOpenAgeSeconds: number | null } }[];
+}
+
+/** Keeps one snapshot per reconciliation report seen, so the pages can chart quality over time. */
+export function qualityFromOverview(overview: () => Promise<QualityOverview | undefined>): QualitySource {
+  const history = new Map<string, QualitySnapshot[]>();
+  return {
+    async snapshots() {
+      const o = await overview().catch(() => undefined);
+      if (o?.reportGeneratedAt && !history.has(o.reportGeneratedAt)) {
+        const at = Date.parse(o.reportGeneratedAt);
+        history.set(o.reportGeneratedAt, o.agencies.map((a) => ({
+          agency: a.agency, at, score: a.score, openConflicts: a.conflicts, openCorrections: a.corrections.open,
+          oldestOpenCorrectionDays: a.corrections.oldestOpenAgeSeconds === null ? null : Math.floor(a.corrections.oldestOpenAgeSeconds / 86_400),
+        })));
+      }
+      return [...history.values()].flat().sort((a, b) => a.at - b.at);
+    },
+  };
+}

@@ -63,7 +63,7 @@ for (const backend of testBackends()) {
       hook?.close();
     });
     beforeEach(async () => {
-      await sql`TRUNCATE observed_exchange, alert, log_event, incident`.execute(f.oversight.db);
+      await sql`TRUNCATE observed_exchange, alert, log_event, incident, service_level`.execute(f.oversight.db);
       failures.length = 0;
       received.length = 0;
       f.clock.now = T0;
@@ -134,6 +134,16 @@ for (const backend of testBackends()) {
     it('sign-in: many failed sign-ins for one account', async () => {
       failures.push({ key: 'admin@registry', member: null, count: 14 });
       assert.deepEqual(await fired(), ['sign-in admin@registry']);
+    });
+
+    it('sla: a service slower or failing more than its service level, quiet within it', async () => {
+      await f.oversight.db.insertInto('service_level').values({ service: PERSON, p95_ms: 100, max_error_rate: 0.05, set_by: 'dukcapil.admin', set_at: T0 }).execute();
+      await insert(normalTraffic(T0));
+      assert.deepEqual(await fired(), [], 'ordinary traffic answers in 12 ms');
+      await insert(Array.from({ length: 30 }, (_, i) => ({ ...row({ time: T0 - 60_000 + i * 100, subject: `s ${i % 5}` }), duration_ms: 450 })));
+      assert.deepEqual(await fired(), [`sla ${PERSON}`]);
+      const [alert] = await f.oversight.alerts.list({ rule: 'sla' });
+      assert.equal(alert!.member, 'ID/GOV/DUKCAPIL', 'the provider is told');
     });
 
     it('an alert is acknowledged, then closed only with a note', async () => {
