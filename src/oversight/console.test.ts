@@ -80,6 +80,20 @@ for (const backend of testBackends()) {
       assert.deepEqual([closed.statusCode, closed.json().status, closed.json().closedBy], [200, 'closed', 'root']);
     });
 
+    it('failed console sign-ins raise a sign-in alert, per username and per address', async () => {
+      const form = await f.oversight.app.inject('/konsol/masuk');
+      const csrf = /name="_csrf" value="([^"]+)"/.exec(form.body)![1]!;
+      const cookies = { oversight_csrf: form.cookies.find((c) => c.name === 'oversight_csrf')!.value };
+      for (let i = 0; i < 10; i++) {
+        const res = await f.oversight.app.inject({ method: 'POST', url: '/konsol/masuk', cookies, payload: { _csrf: csrf, username: 'root', password: `guess ${i}` } });
+        assert.match(res.headers.location as string, /gagal=1/);
+      }
+      const good = await f.oversight.app.inject({ method: 'POST', url: '/konsol/masuk', cookies, payload: { _csrf: csrf, username: 'auditor', password: 'auditor-password-123' } });
+      assert.equal(good.headers.location, '/konsol/peringatan');
+      const raised = (await f.oversight.rules.evaluate()).filter((a) => a.rule === 'sign-in').map((a) => a.subjectKey).sort();
+      assert.deepEqual(raised, ['konsol-ip:127.0.0.1', 'konsol:root']);
+    });
+
     it('GET /api/v1/statistics: an agency administrator sees only figures involving their agency', async () => {
       const all = await call('GET', `/api/v1/statistics?from=${T0 - 3_600_000}&to=${T0}`, 'auditor');
       assert.equal(all.json().rows[0].total, 120);

@@ -17,7 +17,7 @@ import { AlertDesk, type Webhook } from './alerts.js';
 import { directoryOf, type Directory } from './directory.js';
 import { LogMonitor, monitoredGateways, type MonitoredGateway } from './log-monitor.js';
 import { noQuality, type QualitySource } from './quality.js';
-import { DEFAULT_RULES, SecurityRules, type RuleSettings, type SignInSource } from './rules.js';
+import { allSignIns, consoleSignIns, DEFAULT_RULES, SecurityRules, type RuleSettings, type SignInSource } from './rules.js';
 import { oversightMigrations, type OversightTables } from './schema.js';
 import { ExchangeStatistics } from './statistics.js';
 import type { ConsoleAuth } from './console-auth.js';
@@ -77,7 +77,8 @@ export async function createOversight(options: OversightOptions): Promise<Oversi
   const statistics = new ExchangeStatistics(db);
   const monitor = new LogMonitor({ db, gateways, now, ...(options.fetch ? { fetch: options.fetch } : {}) });
   const alerts = new AlertDesk({ db, now, ...(options.webhook ? { webhook: options.webhook } : {}) });
-  const rules = new SecurityRules({ db, alerts, now, settings: { ...DEFAULT_RULES, ...options.rules }, ...(options.signIns ? { signIns: options.signIns } : {}) });
+  const signIns = allSignIns([consoleSignIns(db), ...(options.signIns ? [options.signIns] : [])]);
+  const rules = new SecurityRules({ db, alerts, now, settings: { ...DEFAULT_RULES, ...options.rules }, signIns });
 
   const app = await createHttpApp({ title: 'simpul-oversight', description: 'Simpul oversight: public transparency, open data, security monitoring and the operators\' console.', logLevel: options.logLevel, bodyLimit: 64 * 1024 });
   await app.register(compress, { global: true, threshold: 1024, encodings: ['br', 'gzip'] });

@@ -50,6 +50,24 @@ export interface SignInSource {
   failures(from: number, to: number): Promise<{ key: string; member: string | null; count: number }[]>;
 }
 
+/** The console's own sign-in attempts, per username and per address. */
+export function consoleSignIns(db: Kysely<OversightTables>): SignInSource {
+  return {
+    async failures(from, to) {
+      const { rows } = await sql<{ key: string; count: number }>`
+        SELECT 'konsol:' || username AS key, count(*)::int AS count FROM sign_in_attempt WHERE NOT ok AND time >= ${from} AND time <= ${to} GROUP BY username
+        UNION ALL
+        SELECT 'konsol-ip:' || ip AS key, count(*)::int AS count FROM sign_in_attempt WHERE NOT ok AND time >= ${from} AND time <= ${to} GROUP BY ip`.execute(db);
+      return rows.map((r) => ({ key: r.key, member: null, count: r.count }));
+    },
+  };
+}
+
+/** Several sign-in sources (the console's, the portal's…) as one. */
+export function allSignIns(sources: SignInSource[]): SignInSource {
+  return { failures: async (from, to) => (await Promise.all(sources.map((s) => s.failures(from, to)))).flat() };
+}
+
 export type RuleName = 'volume' | 'purpose' | 'refusals' | 'harvest' | 'checkpoint' | 'sign-in' | 'sla';
 
 export class SecurityRules {

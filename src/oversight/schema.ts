@@ -91,6 +91,14 @@ export interface OversightTables {
     decision_note: string | null;
     right_id: string | null;
   };
+  /** Console sign-in attempts, for the sign-in rule (the person's username as typed; no password). */
+  sign_in_attempt: {
+    id: Generated<number>;
+    username: string;
+    ip: string;
+    ok: boolean;
+    time: number;
+  };
   /** Service levels per service: the p95 latency and error share it must stay within. */
   service_level: {
     service: string;
@@ -224,6 +232,14 @@ export const oversightMigrations: Migrations = {
         decision_note text,
         right_id text
       )`.execute(db);
+      await sql`CREATE TABLE sign_in_attempt (
+        id bigserial PRIMARY KEY,
+        username text NOT NULL,
+        ip text NOT NULL,
+        ok boolean NOT NULL,
+        time bigint NOT NULL
+      )`.execute(db);
+      await sql`CREATE INDEX sign_in_attempt_time ON sign_in_attempt (time)`.execute(db);
       await sql`CREATE TABLE service_level (
         service text PRIMARY KEY,
         p95_ms integer NOT NULL,

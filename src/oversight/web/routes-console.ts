@@ -152,6 +152,7 @@ export async function registerConsoleRoutes(app: HttpApp, rt: OversightRuntime, 
     const body = req.body as { username?: string; password?: string; next?: string };
     const signedIn = deps.auth && body.username && body.password ? await deps.auth.signIn(body.username, body.password) : undefined;
     req.log.info({ actor: body.username, action: 'console sign-in', allowed: Boolean(signedIn) }, 'authorization');
+    await rt.db.insertInto('sign_in_attempt').values({ username: String(body.username ?? '').slice(0, 64), ip: req.ip, ok: Boolean(signedIn), time: rt.now() }).execute();
     if (!signedIn) return reply.redirect(`/konsol/masuk?gagal=1&next=${encodeURIComponent(safeNext(body.next, '/konsol/peringatan'))}`, 303);
     void reply.setCookie(SESSION_COOKIE, signedIn.token, cookieOpts());
     return reply.redirect(safeNext(body.next, '/konsol/peringatan'), 303);
