@@ -97,15 +97,6 @@ export async function createOversight(options: OversightOptions): Promise<Oversi
       void reply.header('content-security-policy', "default-src 'self'; img-src 'self' data:; script-src 'self'; style-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'");
     }
   });
-  // A stale or forged form is the visitor's problem to fix (reload), not a server error.
-  app.setErrorHandler((error, request, reply) => {
-    const code = (error as { code?: string }).code;
-    const doc = code === 'FST_CSRF_INVALID_TOKEN' || code === 'FST_CSRF_MISSING_SECRET'
-      ? new SimpulError('auth.csrf_invalid', 'Reload the page and try again.').toProblem(request.url)
-      : toProblem(error, request.url);
-    if (doc.status >= 500) request.log.error({ err: error }, 'request failed');
-    void reply.code(doc.status).type(PROBLEM_CONTENT_TYPE).send(doc);
-  });
   app.get(CSS_PATH, { schema: { hide: true } }, async (_req, reply) => reply.type('text/css; charset=utf-8').header('cache-control', 'public, max-age=31536000, immutable').send(OVERSIGHT_CSS));
 
   const rt: OversightRuntime = {
@@ -114,8 +105,21 @@ export async function createOversight(options: OversightOptions): Promise<Oversi
     publicDays: options.publicDays ?? 30,
     publicUrl: () => publicUrl,
   };
-  await registerPublicRoutes(app, rt);
-  await registerConsoleRoutes(app, rt, { alerts, rules, auth: options.auth, secure });
+  // The pages and the API in one scope with its own error handler (the base's stays for the rest).
+  await app.register(async (scope) => {
+    const web = scope as unknown as HttpApp;
+    // A stale or forged form is the visitor's problem to fix (reload), not a server error.
+    web.setErrorHandler((error, request, reply) => {
+      const code = (error as { code?: string }).code;
+      const doc = code === 'FST_CSRF_INVALID_TOKEN' || code === 'FST_CSRF_MISSING_SECRET'
+        ? new SimpulError('auth.csrf_invalid', 'Reload the page and try again.').toProblem(request.url)
+        : toProblem(error, request.url);
+      if (doc.status >= 500) request.log.error({ err: error }, 'request failed');
+      void reply.code(doc.status).type(PROBLEM_CONTENT_TYPE).send(doc);
+    });
+    await registerPublicRoutes(web, rt);
+    await registerConsoleRoutes(web, rt, { alerts, rules, auth: options.auth, secure });
+  });
 
   let running: Promise<void> | undefined;
   const tick = async (): Promise<void> => {
