@@ -83,7 +83,9 @@ for (const kind of serverUrl() ? ['pglite', 'postgres'] : ['pglite']) describe(`
         await new Promise((r) => setTimeout(r, 500));
       }
       assert.ok(published.some((c) => c.gateway === provider.id && c.size > 0), 'the transparency page shows the provider\'s verified checkpoint');
-      assert.match(await (await fetch(manifest.transparency.url)).text(), /Data penduduk/);
+      const transparency = await (await fetch(manifest.transparency.url)).text();
+      assert.match(transparency, /Data penduduk/);
+      assert.doesNotMatch(transparency, /Belum ada hasil rekonsiliasi/, 'the reconciliation\'s quality scores are published');
       assert.match((await fetch(manifest.console.url)).url, /\/konsol\/masuk/);
       // A change at the population registry, to be found after the restart.
       const nik = manifest.examples[0]!.path.split('/').at(-1)!;

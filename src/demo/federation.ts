@@ -33,6 +33,7 @@ import { startDemoLegacy, type DemoLegacy } from './legacy/demo-legacy.js';
 import type { DemoEvents } from '../events/index.js';
 import { startDemoReconciliation, type DemoReconcileManifest, type DemoReconciliation } from './reconcile.js';
 import { startDemoOversight, type DemoOversightManifest } from './oversight.js';
+import { qualityFromOverview } from '../oversight/index.js';
 
 export interface DemoOptions {
   dataDir: string;
@@ -179,7 +180,8 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
     const reconcile = await startDemoReconciliation({ dataDir, portBase: options.portBase, host, databaseUrl: options.databaseUrl, data, agencies: DEMO_AGENCIES.map((a) => a.agency), previousTokens: previous?.reconcile?.tokens, logLevel: options.logLevel });
     closers.push(() => reconcile.close());
     // Oversight: monitors every gateway's public log; console and transparency page.
-    const oversight = await startDemoOversight({ dataDir, portBase: options.portBase, host, databaseUrl: options.databaseUrl, registryUrl, anchor: registry.publicKey, gateways: manifestGateways, logLevel: options.logLevel ?? 'warn' });
+    const oversight = await startDemoOversight({ dataDir, portBase: options.portBase, host, databaseUrl: options.databaseUrl, registryUrl, anchor: registry.publicKey, gateways: manifestGateways, logLevel: options.logLevel ?? 'warn',
+      quality: qualityFromOverview(() => reconcile.service.overview(), (agency) => DEMO_AGENCIES.find((a) => a.agency === agency)?.member ?? agency) });
     closers.push(() => oversight.close());
 
     const manifest: DemoManifest = {

@@ -34,6 +34,11 @@ describe('data quality from reconciliation', () => {
     assert.deepEqual(bps.map((s) => [s.score, s.openCorrections, s.oldestOpenCorrectionDays]), [[71.2, 40, 1], [80.4, 40, 1]]);
   });
 
+  it('maps reconciliation\'s agency names to member ids', async () => {
+    const named = qualityFromOverview(async () => ({ reportGeneratedAt: '2026-01-01T00:00:00Z', agencies: [{ agency: 'BPS', score: 70, conflicts: 1, corrections: { open: 0, oldestOpenAgeSeconds: null } }] }), (a) => `ID/GOV/${a}`);
+    assert.deepEqual((await named.snapshots()).map((s) => [s.agency, s.oldestOpenCorrectionDays]), [['ID/GOV/BPS', null]]);
+  });
+
   it('a reconciliation source that fails leaves the history as it was', async () => {
     const source = qualityFromOverview(async () => {
       throw new Error('reconcile unreachable');

@@ -55,8 +55,11 @@ export interface QualityOverview {
   agencies: { agency: string; score: number; conflicts: number; corrections: { open: number; oldestOpenAgeSeconds: number | null } }[];
 }
 
-/** Keeps one snapshot per reconciliation report seen, so the pages can chart quality over time. */
-export function qualityFromOverview(overview: () => Promise<QualityOverview | undefined>): QualitySource {
+/**
+ * Keeps one snapshot per reconciliation report seen, so the pages can chart quality over time.
+ * `memberOf` turns reconciliation's agency names into member ids (`BPS` → `ID/GOV/BPS`).
+ */
+export function qualityFromOverview(overview: () => Promise<QualityOverview | undefined>, memberOf: (agency: string) => string = (agency) => agency): QualitySource {
   const history = new Map<string, QualitySnapshot[]>();
   return {
     async snapshots() {
@@ -64,7 +67,7 @@ export function qualityFromOverview(overview: () => Promise<QualityOverview | un
       if (o?.reportGeneratedAt && !history.has(o.reportGeneratedAt)) {
         const at = Date.parse(o.reportGeneratedAt);
         history.set(o.reportGeneratedAt, o.agencies.map((a) => ({
-          agency: a.agency, at, score: a.score, openConflicts: a.conflicts, openCorrections: a.corrections.open,
+          agency: memberOf(a.agency), at, score: a.score, openConflicts: a.conflicts, openCorrections: a.corrections.open,
           oldestOpenCorrectionDays: a.corrections.oldestOpenAgeSeconds === null ? null : Math.floor(a.corrections.oldestOpenAgeSeconds / 86_400),
         })));
       }
