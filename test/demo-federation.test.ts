@@ -76,6 +76,17 @@ for (const kind of serverUrl() ? ['pglite', 'postgres'] : ['pglite']) describe(`
       assert.equal((await first.reconcile.ready).state, 'ready');
       const overview = await fetch(manifest.reconcile.overview, { headers: { authorization: `Bearer ${manifest.reconcile.tokens.operator}` } });
       assert.deepEqual(((await overview.json()) as { agencies: { agency: string }[] }).agencies.map((a) => a.agency), ['DUKCAPIL', 'BPS', 'KEMENKES', 'KEMENDIKBUD', 'LICENSING']);
+      // Oversight verifies the provider's log and publishes its checkpoint; the console asks for sign-in.
+      let published: { gateway: string; size: number }[] = [];
+      for (const until = Date.now() + 30_000; !published.some((c) => c.gateway === provider.id && c.size > 0) && Date.now() < until;) {
+        published = (await (await fetch(`${manifest.transparency.url}data/checkpoint.json`)).json()) as typeof published;
+        await new Promise((r) => setTimeout(r, 500));
+      }
+      assert.ok(published.some((c) => c.gateway === provider.id && c.size > 0), 'the transparency page shows the provider\'s verified checkpoint');
+      const transparency = await (await fetch(manifest.transparency.url)).text();
+      assert.match(transparency, /Data penduduk/);
+      assert.doesNotMatch(transparency, /Belum ada hasil rekonsiliasi/, 'the reconciliation\'s quality scores are published');
+      assert.match((await fetch(manifest.console.url)).url, /\/konsol\/masuk/);
       // A change at the population registry, to be found after the restart.
       const nik = manifest.examples[0]!.path.split('/').at(-1)!;
       const patch = await fetch(`${manifest.agencies.DUKCAPIL!.backend}/persons/${nik}/address`, {

@@ -75,6 +75,8 @@ export const PROBLEMS = {
   'reconcile.invalid_mapping': { status: 400, title: 'The field map is malformed or names a column the file does not have' },
   'reconcile.invalid_option': { status: 400, title: 'A reconciliation option is malformed or out of range' },
   'reconcile.correction_decided': { status: 409, title: 'The correction request was already accepted or rejected' },
+  'oversight.alert_state': { status: 409, title: 'The alert is not in a state that allows this step' },
+  'oversight.own_agency_only': { status: 403, title: 'An agency administrator may act only on their own agency' },
   'internal.error': { status: 500, title: 'Internal error' },
   'internal.unavailable': { status: 503, title: 'Temporarily unavailable' },
 } as const satisfies Record<string, ProblemSpec>;

@@ -65,6 +65,8 @@ function guide(m: DemoManifest, manifestPath: string, firstStart: boolean, ms: n
     '',
     `  Registry (API + OpenAPI):  ${m.registry.url}/openapi.json`,
     `  Admin registry:            ${m.admin.username} / ${m.admin.password}   (POST ${m.registry.url}/auth/token)`,
+    `  Konsol operator / console: ${m.console.url}   (akun registry / registry account)`,
+    `  Transparansi / public:     ${m.transparency.url}`,
     '',
     '  Gateway per instansi / gateway per agency (consumer endpoint /r1/…, OpenAPI at /openapi.json):',
     ...Object.entries(m.gateways).map(([member, g]) => `    ${member.padEnd(22)} ${g.consumer}   (peer mTLS ${g.peer})`),

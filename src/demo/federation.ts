@@ -32,6 +32,8 @@ import { DEMO_EVENTS_SERVICE, startDemoPublisher, startDemoSubscribers } from '.
 import { startDemoLegacy, type DemoLegacy } from './legacy/demo-legacy.js';
 import type { DemoEvents } from '../events/index.js';
 import { startDemoReconciliation, type DemoReconcileManifest, type DemoReconciliation } from './reconcile.js';
+import { startDemoOversight, type DemoOversightManifest } from './oversight.js';
+import { qualityFromOverview } from '../oversight/index.js';
 
 export interface DemoOptions {
   dataDir: string;
@@ -64,6 +66,9 @@ export interface DemoManifest {
   /** The legacy systems served through adapters: SOAP endpoint, CSV export folder, SQL schema. */
   legacy?: { soap: string; csvFolder: string; sqlSchema: string };
   reconcile: DemoReconcileManifest;
+  /** Operators' console and public transparency page (src/demo/oversight.ts). */
+  console: DemoOversightManifest['console'];
+  transparency: DemoOversightManifest['transparency'];
 }
 
 export interface RunningDemo {
@@ -174,6 +179,10 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
     // Reconciliation across the agencies' person records (src/demo/reconcile.ts), in the background.
     const reconcile = await startDemoReconciliation({ dataDir, portBase: options.portBase, host, databaseUrl: options.databaseUrl, data, agencies: DEMO_AGENCIES.map((a) => a.agency), previousTokens: previous?.reconcile?.tokens, logLevel: options.logLevel });
     closers.push(() => reconcile.close());
+    // Oversight: monitors every gateway's public log; console and transparency page.
+    const oversight = await startDemoOversight({ dataDir, portBase: options.portBase, host, databaseUrl: options.databaseUrl, registryUrl, anchor: registry.publicKey, gateways: manifestGateways, logLevel: options.logLevel ?? 'warn',
+      quality: qualityFromOverview(() => reconcile.service.overview(), (agency) => DEMO_AGENCIES.find((a) => a.agency === agency)?.member ?? agency) });
+    closers.push(() => oversight.close());
 
     const manifest: DemoManifest = {
       instance: 'ID',
@@ -190,6 +199,7 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
       events: { url: events.adminUrl!, service: DEMO_EVENTS_SERVICE, transport: publisher.transport },
       legacy: { soap: legacy.soapUrl, csvFolder: legacy.exportFolder, sqlSchema: db('LICENSING').schema },
       reconcile: reconcile.manifest,
+      ...oversight.manifest,
     };
     writeFileSync(manifestPath, JSON.stringify(manifest, null, 2), { mode: 0o600 });
     return { manifest, manifestPath, firstStart, gateways, registry, data, portal, events, legacy, reconcile, close };

@@ -27,4 +27,4 @@ export { logOrigin, logVerifierKey, witnessKeyName, witnessVerifierKey } from '.
 export { fsck, type FsckReport } from './fsck.js';
 export { verifyLog, VerifyError, type VerifyState } from './verify.js';
 export { TileHashSource, decodeBundle, encodeBundle, entriesPath, parseTileIndex, tilePath, tileWidth, TILE_WIDTH, type TileId } from './tiles.js';
-export { leafHash, nodeHash, verifyInclusion, verifyConsistency, EMPTY_ROOT } from './merkle.js';
+export { leafHash, nodeHash, verifyInclusion, verifyConsistency, EMPTY_ROOT, CompactRange } from './merkle.js';
