@@ -17,16 +17,18 @@ export function register(program: Command): void {
     .option('--data-dir <dir>', 'where everything is kept (default .simpul, or .simpul/port-N with another port base)')
     .option('--port-base <n>', 'first port; every component is placed from it (env SIMPUL_PORT_BASE)', process.env.SIMPUL_PORT_BASE ?? String(DEFAULT_PORT_BASE))
     .option('--database-url <url>', 'use this PostgreSQL for every component instead of embedded storage')
+    .option('--nats-url [url]', 'carry DUKCAPIL\'s change events through NATS JetStream at this URL instead of its outbox alone (without a URL: env NATS_URL)')
     .option('--persons <n>', 'persons in the population registry on first start', '10000')
     .option('--log-level <level>', 'log level', process.env.SIMPUL_LOG_LEVEL ?? 'warn')
-    .action(async (opts: { dataDir?: string; portBase: string; databaseUrl?: string; persons: string; logLevel: string }) => {
+    .action(async (opts: { dataDir?: string; portBase: string; databaseUrl?: string; natsUrl?: string | true; persons: string; logLevel: string }) => {
       const portBase = Number(opts.portBase);
       if (!Number.isInteger(portBase) || portBase < 1024 || portBase > 65000) throw new Error(`--port-base must be a port number between 1024 and 65000, got ${opts.portBase}`);
       const dataDir = resolve(opts.dataDir ?? (portBase === DEFAULT_PORT_BASE ? '.simpul' : join('.simpul', `port-${portBase}`)));
       checkPortBase(dataDir, portBase);
+      const natsUrl = demoNatsUrl(opts.natsUrl);
       const started = Date.now();
       console.log(`Simpul: menyiapkan federasi demo di ${dataDir} … / preparing the demo federation …`);
-      const demo = await startDemo({ dataDir, portBase, databaseUrl: opts.databaseUrl, logLevel: opts.logLevel, persons: Number(opts.persons) });
+      const demo = await startDemo({ dataDir, portBase, databaseUrl: opts.databaseUrl, natsUrl, logLevel: opts.logLevel, persons: Number(opts.persons) });
       console.log(guide(demo.manifest, demo.manifestPath, demo.firstStart, Date.now() - started));
       void demo.reconcile.ready.then((run) => console.log(reconcileDone(demo.manifest, run)));
       let stopping = false;
@@ -41,6 +43,18 @@ export function register(program: Command): void {
       process.on('SIGINT', () => void stop());
       process.on('SIGTERM', () => void stop());
     });
+}
+
+/**
+ * Like --database-url, JetStream is chosen on the command line, never by the environment alone:
+ * CI exports NATS_URL for the tests, and `npm start` must run on embedded storage with no broker
+ * (ADR 0048). A bare --nats-url takes the broker from NATS_URL.
+ */
+export function demoNatsUrl(option: string | true | undefined, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  if (option === undefined) return undefined;
+  if (option !== true) return option;
+  if (!env.NATS_URL) throw new Error('--nats-url without a URL takes the broker from NATS_URL, which is not set (e.g. NATS_URL=nats://127.0.0.1:4222).');
+  return env.NATS_URL;
 }
 
 function checkPortBase(dataDir: string, portBase: number): void {

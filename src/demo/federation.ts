@@ -173,6 +173,7 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
 
     for (const gateway of gateways.values()) await gateway.log?.start();
     await portal.gateway.log?.start();
+    closers.push(() => stopGatewaysInPhases([...gateways.values(), portal.gateway]));
 
     const events = await startDemoSubscribers({ gateways: manifestGateways, clients, databases: agencyDatabases, adminPort: options.portBase + 5, host, logLevel: options.logLevel });
     closers.push(() => events.close());
@@ -231,6 +232,16 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
     const { principal, password } = await registry.addAdminUser(ACTOR, { username: 'admin', role: 'registry-admin' });
     return { username: principal.username, password };
   }
+}
+
+/**
+ * Every gateway's checkpointer and witness client, then every endpoint, before any database
+ * closes (their own closers, which run after this one): the gateways witness each other, so one
+ * closing alone would refuse the others' checkpoints with a closed database (ADR 0048).
+ */
+async function stopGatewaysInPhases(gateways: Gateway[]): Promise<void> {
+  await Promise.all(gateways.map((g) => g.stopBackground()));
+  await Promise.all(gateways.map((g) => g.closeServers()));
 }
 
 async function createGatewayKeys(id: string, member: MemberId, host: string): Promise<GatewayIdentity & { csr: string }> {

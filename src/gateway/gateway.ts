@@ -65,6 +65,8 @@ export class Gateway {
   readonly #credentialRefresh: NodeJS.Timeout;
   // Bumped by issueClientToken, so a re-read that started before it cannot undo it.
   #credentialVersion = 0;
+  #backgroundStopped: Promise<void> | undefined;
+  #serversClosed: Promise<void> | undefined;
 
   private constructor(fields: { identity: GatewayIdentity; store: GatewayStore; context: GatewayContext; app: HttpApp; consumerUrl: string; peerUrl: string; peerServer: http2.Http2SecureServer; backends: Map<string, Backend>; log: GatewayLog | undefined; credentialRefreshMs: number }) {
     this.identity = fields.identity;
@@ -194,18 +196,40 @@ export class Gateway {
     return this.store.db;
   }
 
+  /**
+   * Stops what the gateway does on its own: credential re-reads, configuration refresh, and its
+   * log's checkpointer and witness client (waiting for requests in flight). It still answers
+   * exchanges and witness requests. Several gateways closing in one process call this on all of
+   * them before closing any (ADR 0048): otherwise one asks a witness whose database is closed.
+   */
+  stopBackground(): Promise<void> {
+    this.#backgroundStopped ??= (async () => {
+      clearInterval(this.#credentialRefresh);
+      this.context.config.stop();
+      await this.log?.close();
+    })();
+    return this.#backgroundStopped;
+  }
+
+  /** Stops answering: the consumer endpoint, our sessions to peers, the peer endpoint, the backends. */
+  closeServers(): Promise<void> {
+    this.#serversClosed ??= (async () => {
+      await this.app.close();
+      // Our own sessions first: peers closing at the same time then see theirs end at once.
+      this.context.peers.close();
+      await new Promise<void>((resolve) => {
+        this.#peerServer.close(() => resolve());
+        // Idle HTTP/2 sessions from peers would keep the server open.
+        setTimeout(resolve, 2000).unref();
+      });
+      for (const b of this.#backends.values()) await b.close();
+    })();
+    return this.#serversClosed;
+  }
+
   async close(): Promise<void> {
-    clearInterval(this.#credentialRefresh);
-    this.context.config.stop();
-    await this.log?.close();
-    await this.app.close();
-    await new Promise<void>((resolve) => {
-      this.#peerServer.close(() => resolve());
-      // Idle HTTP/2 sessions from peers would keep the server open.
-      setTimeout(resolve, 2000).unref();
-    });
-    this.context.peers.close();
-    for (const b of this.#backends.values()) await b.close();
+    await this.stopBackground();
+    await this.closeServers();
     await this.store.close();
   }
 }
