@@ -173,6 +173,7 @@ for (const backend of testBackends()) {
         [{ method: 'POST', url: '/access-rights/00000000-0000-4000-8000-000000000000/revoke' }, 404, 'request.not_found'],
         [{ method: 'GET', url: '/audit?limit=0' }, 400, 'request.invalid'],
         [{ method: 'GET', url: '/nowhere' }, 404, 'request.not_found'],
+        [{ method: 'POST', url: '/services', payload: { id: 'ID/GOV/BPS/SENSUS/kendaraan', title: 'x', personalData: false, dataModel: 'https://simpul.go.id/model/vehicle/1' } }, 400, 'request.invalid'],
       ] as const;
       for (const [request, status, code] of cases) {
         const res = await app.inject({ ...request, headers: as('root') });
@@ -180,6 +181,21 @@ for (const backend of testBackends()) {
         assert.match(String(res.headers['content-type']), /application\/problem\+json/);
         assert.equal(res.json<{ code: string }>().code, code);
       }
+    });
+
+    it('publishes the common data model that services declare, without a token', async () => {
+      const list = await app.inject({ method: 'GET', url: '/model' });
+      assert.equal(list.statusCode, 200);
+      const ids = list.json<{ models: { id: string }[] }>().models.map((m) => m.id);
+      for (const name of ['person', 'household', 'business', 'permit', 'student', 'patient']) assert.ok(ids.includes(`https://simpul.go.id/model/${name}/1`), name);
+      const person = await app.inject({ method: 'GET', url: '/model/person/1' });
+      assert.equal(person.statusCode, 200);
+      assert.match(String(person.headers['content-type']), /application\/schema\+json/);
+      assert.equal(person.json<{ $id: string }>().$id, 'https://simpul.go.id/model/person/1');
+      const declared = await app.inject({ method: 'POST', url: '/services', headers: as('root'), payload: { id: 'ID/GOV/BPS/SENSUS/penduduk', title: 'Salinan penduduk', personalData: true, dataModel: 'person/1' } });
+      assert.equal(declared.statusCode, 201, declared.body);
+      const unknown = await app.inject({ method: 'POST', url: '/services', headers: as('root'), payload: { id: 'ID/GOV/BPS/SENSUS/kendaraan', title: 'Kendaraan', personalData: false, dataModel: 'https://simpul.go.id/model/vehicle/1' } });
+      assert.match(unknown.json<{ detail: string }>().detail, /No data model .*vehicle\/1; the registry publishes .*person\/1/);
     });
 
     it('serves the signed configuration publicly with its version as ETag, and 304 when unchanged', async () => {

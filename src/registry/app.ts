@@ -8,6 +8,7 @@ import { b64 } from '../core/crypto.js';
 import { SimpulError } from '../core/errors.js';
 import { memberOf, parseServiceId, parseSubsystemId, type MemberId } from '../core/ids.js';
 import { createHttpApp, type HttpApp } from '../core/http/app.js';
+import { registerModelRoutes } from '../core/model/model-routes.js';
 import type { Principal } from './admin-users.js';
 import * as S from './api-schemas.js';
 import { parseGatewayId, type Registry } from './registry.js';
@@ -248,6 +249,9 @@ export async function buildRegistryApp(registry: Registry, opts: RegistryAppOpti
   app.get('/global-conf/anchor', {
     schema: { tags: ['global configuration'], summary: 'The registry public key that signs the configuration (compare it out of band before trusting it)', response: { 200: S.Anchor } },
   }, async () => ({ instance: registry.instance, algorithm: 'Ed25519' as const, publicKey: b64.encode(registry.publicKey) }));
+
+  // The common data model the services' `dataModel` ids name, public like the configuration (ADR 0040).
+  registerModelRoutes(app);
 
   return app;
 }

@@ -7,6 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Kysely, Selectable, Transaction } from 'kysely';
+import { getModelSchema, listModelIds } from '../core/model/model-registry.js';
 import { b64, exportSeed, generateSigningKey, publicKeyObject, signingKeyFromSeed, type DataKeyring, type SigningKey } from '../core/crypto.js';
 import { SimpulError } from '../core/errors.js';
 import {
@@ -392,6 +393,10 @@ export class Registry {
       throw new SimpulError('request.invalid', 'The OpenAPI description must be an object with an "openapi" version field.');
     }
     const dataModel = input.dataModel ? text(input.dataModel, 'A data model id', 200) : null;
+    // Refused here rather than at the provider gateway's first answer (500 model.unknown).
+    if (dataModel !== null && !getModelSchema(dataModel)) {
+      throw new SimpulError('request.invalid', `No data model ${dataModel}; the registry publishes ${listModelIds().join(', ')} (GET /model).`);
+    }
     return this.#change(actor, 'service.add', id, async (trx) => {
       if (!(await trx.selectFrom('subsystem').select('id').where('id', '=', subsystem).executeTakeFirst())) throw new SimpulError('request.not_found', `No subsystem ${subsystem}.`);
       if (await trx.selectFrom('service').select('id').where('id', '=', id).executeTakeFirst()) throw new SimpulError('request.conflict', `Service ${id} already exists.`);
