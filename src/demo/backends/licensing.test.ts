@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { validateAgainstModel } from '../../core/model/validate-model.js';
 import { testBackends } from '../../core/storage/testing.js';
+import { outboxHead, readOutbox } from '../../events/outbox.js';
 import type { Business } from '../data/types.js';
 import { backendUnderTest, testData, type BackendUnderTest } from './testing.js';
 
@@ -60,6 +62,20 @@ for (const storage of testBackends()) {
       const again = await backend.app.inject({ method: 'POST', url: '/applications', payload: application });
       assert.equal(again.statusCode, 409);
       assert.equal(again.json().code, 'request.conflict');
+    });
+
+    it('publishes business.registered exactly when a registration commits, with the business in the common model', async () => {
+      const before = await outboxHead(backend.database.db);
+      const refused = await backend.app.inject({ method: 'POST', url: '/applications', payload: { ...application, businessName: 'Warung Tolak', kbli: ['10794', '12345'] } });
+      assert.equal(refused.statusCode, 400);
+      assert.equal(await outboxHead(backend.database.db), before, 'a refused registration (rolled back) publishes nothing');
+      const created = (await backend.app.inject({ method: 'POST', url: '/applications', payload: { ...application, businessName: 'Warung Kopi Bu Siti' } })).json();
+      const { events } = await readOutbox(backend.database.db, before, 10);
+      assert.deepEqual(events.map((e) => [e.type, e.subject, e.position]), [['business.registered', created.nib, before + 1]]);
+      const { business } = events[0]!.data as { business: { nib: string } };
+      const record = (await backend.app.inject({ method: 'GET', url: `/businesses/${created.nib}` })).json() as Business;
+      assert.deepEqual(business, { nib: created.nib, name: record.businessName, kbli: application.kbli, ownerNik: application.ownerNik, address: application.address, riskLevel: 'rendah', registeredAt: record.issuedAt });
+      assert.deepEqual(validateAgainstModel('https://simpul.go.id/model/business/1', business), { ok: true });
     });
 
     it('asks for verification when an activity is of high risk', async () => {

@@ -8,10 +8,13 @@ import { randomUUID } from 'node:crypto';
 import { Type, type Static } from '@sinclair/typebox';
 import { sql, type Kysely } from 'kysely';
 import { SimpulError } from '../../core/errors.js';
+import { businessRegistered } from '../../events/event.js';
+import { appendToOutbox, outboxMigration } from '../../events/outbox.js';
 import { parseNik } from '../../core/ids.js';
 import type { HttpApp } from '../../core/http/app.js';
 import type { Migrations } from '../../core/storage/migrate.js';
 import { highestRisk } from '../data/kbli.js';
+import { businessFromDemo } from '../legacy/demo-records.js';
 import type { Business, FederationData, KbliEntry, RiskLevel } from '../data/types.js';
 import type { AgencyModule } from './agency-module.js';
 import { AddressSchema, responses } from './schemas.js';
@@ -126,6 +129,8 @@ const migrations: Migrations = {
       `).execute(db);
     },
   },
+  // `business.registered` for subscribing agencies (src/events): written in the registration's own transaction.
+  '0002_event_outbox': outboxMigration,
 };
 
 const BUSINESS_COLUMNS = `b.nib, b.business_name, b.legal_form, b.owner_nik, b.owner_name, b.scale, b.risk_level, b.investment, b.employees,
@@ -245,6 +250,9 @@ function routes(app: HttpApp, db: Kysely<unknown>): void {
         { nib, type: 'NIB', number: nib, issued_at: today, status: 'BERLAKU' },
         ...permits.map((type, i) => ({ nib, type, number: `${type === 'IZIN' ? 'IZ' : 'SS'}/${nib}/${i + 1}`, issued_at: today, status: 'MENUNGGU_VERIFIKASI' })),
       ]);
+      const { rows: registered } = await sql<BusinessRow>`select ${sql.raw(BUSINESS_COLUMNS)} from business b where b.nib = ${nib}`.execute(trx);
+      // Subscribers receive the common model (as the SQL source serves it), not this system's own shape.
+      await appendToOutbox(trx, [businessRegistered(businessFromDemo(toBusiness(registered[0] as BusinessRow)))]);
       const id = randomUUID();
       const { rows } = await sql<{ submitted_at: string }>`
         insert into application (id, owner_nik, owner_name, business_name, kbli, address, investment, employees, status, risk_level, required_permits, nib)
