@@ -25,11 +25,13 @@ export const DEFAULT_THROTTLE: ThrottlePolicy = { accountFailures: 5, ipFailures
 const FLOW_LIFETIME_MS = 10 * 60_000;
 // Only a complete sign-in resets the account's failure count: a right password alone must not
 // let an attacker reset the count and keep guessing second-factor codes.
-const COMPLETING = ['totp', 'recovery_code', 'passkey', 'totp_enrolled'];
+// An operator's unlock (`simpul portal unlock`) counts as a fresh start too.
+const COMPLETING = ['totp', 'recovery_code', 'passkey', 'totp_enrolled', 'unlocked'];
 
 export type SignInEventName =
   | 'password' | 'totp' | 'recovery_code' | 'passkey' | 'totp_enrolled' | 'passkey_registered'
-  | 'sign_out' | 'assisted_start' | 'assisted_end';
+  | 'sign_out' | 'assisted_start' | 'assisted_end'
+  | 'sign_up' | 'activation' | 'activation_code_issued' | 'totp_reenrolled' | 'passkey_removed' | 'unlocked';
 
 export interface SignInEvent {
   event: SignInEventName;
@@ -79,7 +81,7 @@ export async function throttleWait(ctx: PortalContext, policy: ThrottlePolicy, l
   return Math.max(...waits);
 }
 
-export type StepResult<T> = ({ ok: true } & T) | { ok: false; reason: 'invalid' | 'throttled' | 'flow_expired'; retryAfterMs?: number };
+export type StepResult<T> = ({ ok: true } & T) | { ok: false; reason: 'invalid' | 'throttled' | 'flow_expired' | 'not_activated'; retryAfterMs?: number };
 
 async function createFlow(ctx: PortalContext, kind: 'second_factor' | 'enrol_totp', accountId: string): Promise<string> {
   const token = newToken();
@@ -110,11 +112,16 @@ export async function passwordStep(
     await recordSignInEvent(ctx, { event: 'password', outcome: 'refused', ip: input.ip, loginIndex: index, detail: 'throttled' });
     return { ok: false, reason: 'throttled', retryAfterMs: wait };
   }
-  const row = await ctx.db.selectFrom('account').select(['id', 'password_hash', 'totp_secret_sealed']).where('login_index', '=', index).executeTakeFirst();
+  const row = await ctx.db.selectFrom('account').select(['id', 'password_hash', 'totp_secret_sealed', 'activated_at']).where('login_index', '=', index).executeTakeFirst();
   const valid = await verifyPassword(row?.password_hash, input.password);
   if (!row || !valid) {
     await recordSignInEvent(ctx, { event: 'password', outcome: 'failure', ip: input.ip, loginIndex: index, accountId: row?.id ?? null });
     return { ok: false, reason: 'invalid' };
+  }
+  // Told only after the right password, so the answer reveals nothing to someone guessing.
+  if (!row.activated_at) {
+    await recordSignInEvent(ctx, { event: 'password', outcome: 'refused', ip: input.ip, loginIndex: index, accountId: row.id, detail: 'not activated' });
+    return { ok: false, reason: 'not_activated' };
   }
   const passkeys = await ctx.db.selectFrom('passkey').select('id').where('account_id', '=', row.id).limit(1).execute();
   const next = row.totp_secret_sealed || passkeys.length > 0 ? 'second_factor' : 'enrol_totp';

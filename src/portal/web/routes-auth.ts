@@ -30,7 +30,7 @@ function homeFor(kind: string): string {
 export function registerAuthRoutes(app: HttpApp, rt: WebRuntime): void {
   const { ctx, cookies } = rt;
 
-  function signInPage(pc: PageContext, staff: boolean, next: string, values: { login?: string; error?: string; loginError?: string } = {}): string {
+  function signInPage(pc: PageContext, staff: boolean, next: string, values: { login?: string; error?: string; loginError?: string; info?: string } = {}): string {
     const t = pc.t;
     const body: VNode[] = [
       html`<form method="post" action=${staff ? '/petugas/masuk' : '/masuk'} novalidate>
@@ -49,9 +49,10 @@ export function registerAuthRoutes(app: HttpApp, rt: WebRuntime): void {
         ${Button({ children: t('Masuk dengan passkey', 'Sign in with a passkey'), secondary: true, type: 'button', id: 'passkey-sign-in', hidden: true,
           data: { working: t('Menunggu passkey…', 'Waiting for the passkey…'), failed: t('Passkey gagal.', 'Passkey failed.'), unsupported: t('Peramban ini tidak mendukung passkey.', 'This browser does not support passkeys.') } })}
         <p id="passkey-status" role="status" aria-live="polite"></p>
+        <p><a href="/daftar">${t('Belum punya akun? Daftar', 'No account yet? Sign up')}</a></p>
         <p><a href="/lacak">${t('Lacak pengaduan tanpa masuk', 'Track a complaint without signing in')}</a> · <a href="/verifikasi">${t('Periksa keaslian izin', 'Check a permit')}</a> · <a href="/petugas/masuk">${t('Masuk sebagai petugas', 'Staff sign-in')}</a></p>`);
     }
-    const notice = values.error ? { kind: 'alert' as const, text: values.error } : undefined;
+    const notice = values.error ? { kind: 'alert' as const, text: values.error } : values.info ? { kind: 'notice' as const, text: values.info } : undefined;
     return renderPage(pc, staff ? t('Masuk petugas', 'Staff sign-in') : t('Masuk', 'Sign in'), body, { ...(notice ? { notice } : {}), ...(staff ? {} : { scripts: [ASSETS.webauthn, ASSETS.passkey] }) });
   }
 
@@ -68,7 +69,10 @@ export function registerAuthRoutes(app: HttpApp, rt: WebRuntime): void {
       const pc = pageContext(req, reply);
       const next = safeNext((req.query as Form).next, '');
       const notice = endedNotice(pc, req);
-      return sendPage(reply, signInPage(pc, staff, next, notice ? { error: notice } : {}));
+      const activated = !staff && (req.query as Form).aktif === '1'
+        ? pc.t('Akun Anda sudah aktif. Masuk dengan NIK dan kata sandi, lalu pasang verifikasi dua langkah.', 'Your account is active. Sign in with your NIK and password, then set up two-step verification.')
+        : undefined;
+      return sendPage(reply, signInPage(pc, staff, next, notice ? { error: notice } : activated ? { info: activated } : {}));
     });
     app.post(path, { schema: { hide: true } }, async (req, reply) => {
       const pc = pageContext(req, reply);
@@ -92,6 +96,9 @@ export function registerAuthRoutes(app: HttpApp, rt: WebRuntime): void {
           const wait = minutes(result.retryAfterMs ?? 0);
           void reply.header('retry-after', String(Math.ceil((result.retryAfterMs ?? 0) / 1000)));
           return sendPage(reply, signInPage(pc, staff, next, { login: raw, error: pc.t(`Terlalu banyak percobaan gagal. Coba lagi dalam ${wait} menit.`, `Too many failed attempts. Try again in ${wait} minutes.`) }), 429);
+        }
+        if (result.reason === 'not_activated') {
+          return sendPage(reply, signInPage(pc, staff, next, { login: raw, error: pc.t('Akun Anda belum diaktifkan. Masukkan dulu kode aktivasi di halaman Aktifkan akun (/daftar/aktivasi).', 'Your account is not activated yet. First enter the activation code on the Activate your account page (/daftar/aktivasi).') }), 403);
         }
         return sendPage(reply, signInPage(pc, staff, next, { login: raw, error: pc.t('NIK/nama pengguna atau kata sandi salah.', 'Wrong NIK/user name or password.') }), 401);
       }

@@ -22,6 +22,7 @@ import { maskNik, type PermitContent, type Permits } from '../permits/permits.js
 import { checkKbli } from './kbli-check.js';
 import type { SavedNibForm } from './nib-form.js';
 import { StepFailure } from './step-failure.js';
+import { normaliseName } from '../names.js';
 
 const LICENSING_NAME = 'Kementerian Investasi/BKPM (OSS)';
 
@@ -58,10 +59,6 @@ interface StepOutcome {
 }
 
 type StepHandler = (input: StepInput) => Promise<StepOutcome>;
-
-function normaliseName(name: string): string {
-  return name.normalize('NFKD').replace(/[^\p{L}\p{N} ]/gu, '').replace(/\s+/g, ' ').trim().toUpperCase();
-}
 
 interface LicensingAnswer {
   id: string;
