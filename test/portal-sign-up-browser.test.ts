@@ -2,7 +2,8 @@
  * Self-registration in a real browser (Debian chromium via playwright-core, 360 px): refusals
  * for an unknown NIK and a name that does not match DUKCAPIL, sign-up, a wrong and an expired
  * activation code, a fresh code after the first lapsed, activation, TOTP enrolment at the first
- * sign-in, sign-out and a sign-in with TOTP; the per-address sign-up limit. axe-core (WCAG 2.2
+ * sign-in, sign-out and a sign-in with TOTP, then the authenticator replaced from the account
+ * page after the current code; the per-address sign-up limit. axe-core (WCAG 2.2
  * AA + best practices) on every page kind. Screenshots in .simpul/artefacts/portal/.
  */
 import assert from 'node:assert/strict';
@@ -150,6 +151,28 @@ describe('portal sign-up in chromium', () => {
     await page.getByLabel('Kode').fill(await totpCode(secret, now()));
     await page.getByRole('button', { name: 'Masuk' }).click();
     await page.waitForURL(`${base}/`);
+
+    // A new phone: the account page replaces the authenticator after the current code.
+    await page.getByRole('link', { name: 'Akun' }).click();
+    await page.waitForURL(`${base}/akun`);
+    await assertAccessible(page, 'account');
+    await page.getByRole('link', { name: /Ganti aplikasi autentikator/ }).click();
+    await page.waitForURL(`${base}/akun/otp`);
+    await assertAccessible(page, 'current factor');
+    offsetMs += 30_000;
+    await page.getByLabel('Kode saat ini atau kode pemulihan').fill(await totpCode(secret, now()));
+    await page.getByRole('button', { name: 'Lanjut' }).click();
+    await page.waitForURL(`${base}/akun/otp/baru`);
+    await assertAccessible(page, 'new authenticator');
+    const newSecret = await page.locator('#totp-secret').innerText();
+    assert.notEqual(newSecret, secret);
+    await page.getByLabel('Kode dari aplikasi baru').fill(await totpCode(newSecret, now()));
+    await page.getByRole('button', { name: 'Aktifkan' }).click();
+    await page.waitForSelector('#recovery-codes');
+    await assertAccessible(page, 'new recovery codes');
+    await page.getByRole('link', { name: 'Saya sudah menyimpannya, lanjutkan' }).click();
+    await page.waitForURL(/\/akun\?ok=otp/);
+    assert.match(await page.locator('div.notice').innerText(), /Aplikasi autentikator baru sudah aktif/);
   });
 
   it('limits sign-ups from one address', async () => {

@@ -129,6 +129,27 @@ export async function passwordStep(
   return { ok: true, flowToken: await createFlow(ctx, next, row.id), next, accountId: row.id };
 }
 
+/**
+ * Checks a TOTP code (accepted once only) or a recovery code (single use) of an account and
+ * spends it when right. Also the proof of the current factor before a TOTP re-enrolment.
+ */
+export async function acceptSecondFactor(ctx: PortalContext, accountId: string, raw: string): Promise<{ accepted: boolean; method: 'totp' | 'recovery_code' }> {
+  const account = await ctx.db.selectFrom('account').select(['totp_secret_sealed', 'totp_last_step']).where('id', '=', accountId).executeTakeFirstOrThrow();
+  const code = raw.trim();
+  if (/^\d{6}$/.test(code.replace(/\s/g, '')) && account.totp_secret_sealed) {
+    const secret = unseal(ctx, account.totp_secret_sealed, `account:${accountId}:totp`);
+    const step = await verifyTotp(secret, code.replace(/\s/g, ''), account.totp_last_step, ctx.now());
+    if (step === undefined) return { accepted: false, method: 'totp' };
+    // Conditional update: of two concurrent uses of one code, only one can move the step forward.
+    const moved = await ctx.db.updateTable('account').set({ totp_last_step: step }).where('id', '=', accountId)
+      .where((w) => w.or([w('totp_last_step', 'is', null), w('totp_last_step', '<', step)])).executeTakeFirst();
+    return { accepted: moved.numUpdatedRows > 0n, method: 'totp' };
+  }
+  const used = await ctx.db.updateTable('recovery_code').set({ used_at: ctx.now() })
+    .where('account_id', '=', accountId).where('code_hash', '=', recoveryCodeHash(ctx, code)).where('used_at', 'is', null).executeTakeFirst();
+  return { accepted: used.numUpdatedRows > 0n, method: 'recovery_code' };
+}
+
 /** Step 2: a TOTP code (accepted once only) or a recovery code (single use). */
 export async function secondFactorStep(
   ctx: PortalContext,
@@ -139,30 +160,13 @@ export async function secondFactorStep(
   const flow = await readFlow(ctx, input.flowToken, 'second_factor');
   if (!flow) return { ok: false, reason: 'flow_expired' };
   const accountId = flow.account_id;
-  const account = await ctx.db.selectFrom('account').select(['login_index', 'totp_secret_sealed', 'totp_last_step']).where('id', '=', accountId).executeTakeFirstOrThrow();
+  const account = await ctx.db.selectFrom('account').select(['login_index']).where('id', '=', accountId).executeTakeFirstOrThrow();
   const wait = await throttleWait(ctx, policy, account.login_index, input.ip);
   if (wait > 0) {
     await recordSignInEvent(ctx, { event: 'totp', outcome: 'refused', ip: input.ip, accountId, detail: 'throttled' });
     return { ok: false, reason: 'throttled', retryAfterMs: wait };
   }
-  const code = input.code.trim();
-  let method: 'totp' | 'recovery_code' = 'totp';
-  let accepted = false;
-  if (/^\d{6}$/.test(code.replace(/\s/g, '')) && account.totp_secret_sealed) {
-    const secret = unseal(ctx, account.totp_secret_sealed, `account:${accountId}:totp`);
-    const step = await verifyTotp(secret, code.replace(/\s/g, ''), account.totp_last_step, ctx.now());
-    if (step !== undefined) {
-      // Conditional update: of two concurrent uses of one code, only one can move the step forward.
-      const moved = await ctx.db.updateTable('account').set({ totp_last_step: step }).where('id', '=', accountId)
-        .where((w) => w.or([w('totp_last_step', 'is', null), w('totp_last_step', '<', step)])).executeTakeFirst();
-      accepted = moved.numUpdatedRows > 0n;
-    }
-  } else {
-    method = 'recovery_code';
-    const used = await ctx.db.updateTable('recovery_code').set({ used_at: ctx.now() })
-      .where('account_id', '=', accountId).where('code_hash', '=', recoveryCodeHash(ctx, code)).where('used_at', 'is', null).executeTakeFirst();
-    accepted = used.numUpdatedRows > 0n;
-  }
+  const { accepted, method } = await acceptSecondFactor(ctx, accountId, input.code);
   if (!accepted) {
     await recordSignInEvent(ctx, { event: method, outcome: 'failure', ip: input.ip, accountId });
     return { ok: false, reason: 'invalid' };

@@ -61,7 +61,7 @@ export interface PasskeyTable {
 /** A sign-in in progress: password checked and awaiting the second factor, or a WebAuthn challenge. */
 export interface AuthFlowTable {
   id_hash: string;
-  kind: 'second_factor' | 'enrol_totp' | 'passkey_sign_in' | 'passkey_register';
+  kind: 'second_factor' | 'enrol_totp' | 'reenrol_totp' | 'passkey_sign_in' | 'passkey_register';
   account_id: string | null;
   challenge: string | null;
   /** The TOTP secret offered during enrolment, sealed, until the first code confirms it. */
