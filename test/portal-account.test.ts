@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Nik } from '../src/core/ids.js';
 import { testBackends } from '../src/core/storage/testing.js';
+import { findAccountId } from '../src/portal/auth/accounts.js';
 import { totpCode } from '../src/portal/auth/totp.js';
 import { seedDemoCitizens, seedDemoStaff, type DemoCredentials } from '../src/portal/seed.js';
 import { DEMO_NIK, InjectBrowser, OTHER_NIK, portalFixture, signIn, type PortalFixture } from '../src/portal/testing/portal-fixture.js';
@@ -94,8 +95,8 @@ for (const backend of testBackends()) {
     it('removes a passkey, audited, but never another account\'s nor the last factor', async () => {
       const siteBrowser = new InjectBrowser(f.portal, '10.2.0.5');
       // Passkeys as a browser registration leaves them (the ceremony itself runs in portal-browser.test.ts).
-      const accounts = await f.portal.ctx.db.selectFrom('account').select(['id', 'created_at']).orderBy('created_at').execute();
-      const [sitiAccount, budiAccount] = accounts as [{ id: string }, { id: string }];
+      const sitiAccount = { id: (await findAccountId(f.portal.ctx, { kind: 'nik', nik: DEMO_NIK as Nik }))! };
+      const budiAccount = { id: (await findAccountId(f.portal.ctx, { kind: 'nik', nik: OTHER_NIK as Nik }))! };
       const passkey = (id: string, account: string) => ({ id, account_id: account, public_key: 'AA', counter: 0, transports: 'internal', created_at: f.clock.now, last_used_at: null });
       await f.portal.ctx.db.insertInto('passkey').values([passkey('cred-siti-1', sitiAccount.id), passkey('cred-siti-2', sitiAccount.id), passkey('cred-budi-1', budiAccount.id)]).execute();
 
