@@ -13,7 +13,7 @@ import { witnessName } from '../src/gateway/exchange-log.js';
 import { SIG_COSIGNATURE_V1, formatVerifierKey, verifyReceipt } from '../src/log/index.js';
 import { serverUrl } from '../src/core/storage/testing.js';
 import type { Nik, SubsystemId } from '../src/core/ids.js';
-import { FederationExchangeRecords, HttpGatewayClient, PORTAL_SUBSYSTEM } from '../src/portal/index.js';
+import { FederationExchangeRecords, FileOutbox, HttpGatewayClient, PORTAL_SUBSYSTEM, SIGN_UP_PURPOSE } from '../src/portal/index.js';
 import { InjectBrowser, signIn } from '../src/portal/testing/portal-fixture.js';
 import { trackerService } from '../src/demo/portal.js';
 import { DEMO_AGENCIES } from '../src/demo/plan.js';
@@ -130,6 +130,23 @@ for (const kind of serverUrl() ? ['pglite', 'postgres'] : ['pglite']) describe(`
       assert.equal(page.status, 200);
       for (const text of ['Badan Pusat Statistik', 'ID/GOV/BPS/SENSUS', 'STATISTIK', 'UU 16/1997 Statistik', 'PERIZINAN-BERUSAHA-NIB', `${provider.url}/log/receipt/${exchangeId}`]) assert.ok(page.body.includes(text), `the tracker page shows ${text}`);
       assert.doesNotMatch(page.body, /subject-exchanges/, 'the tracker\'s own reads are recorded but not listed');
+
+      // Sign-up (ADR 0069): a person of the register without an account is checked at DUKCAPIL
+      // through both gateways under the sign-up purpose; the code arrives in the demo outbox only.
+      const newcomer = first.data.persons.find((p) => !p.deathDate && !portal.citizens.some((c) => c.login === p.nik))!;
+      const nobody = `${newcomer.nik.slice(0, 12)}9999`;
+      assert.ok(!first.data.persons.some((p) => p.nik === nobody));
+      const visitor = new InjectBrowser(first.portal.portal, '10.9.0.1');
+      await visitor.get('/daftar');
+      const form = { password: 'sandi-pendaftar-baru', password2: 'sandi-pendaftar-baru' };
+      assert.equal((await visitor.post('/daftar', { ...form, nik: nobody, name: newcomer.fullName })).status, 422, 'an unknown NIK is refused by DUKCAPIL\'s answer');
+      assert.equal((await visitor.post('/daftar', { ...form, nik: newcomer.nik, name: `${newcomer.fullName} Palsu` })).status, 422);
+      assert.equal((await visitor.post('/daftar', { ...form, nik: newcomer.nik, name: newcomer.fullName.toLowerCase() })).location, '/daftar/aktivasi?dikirim=1');
+      const message = new FileOutbox(portal.outbox!).latestFor(newcomer.nik)!;
+      await visitor.get('/daftar/aktivasi');
+      assert.equal((await visitor.post('/daftar/aktivasi', { nik: newcomer.nik, code: message.code })).location, '/masuk?aktif=1');
+      const signUpReads = (await trackerOf(manifest).listBySubject(newcomer.nik as Nik, { limit: 20 })).filter((e) => e.purpose === SIGN_UP_PURPOSE);
+      assert.ok(signUpReads.some((e) => e.client === PORTAL_SUBSYSTEM && e.service === 'ID/GOV/DUKCAPIL/SIAK/person' && e.outcome === 'ok'), 'the sign-up check is in the newcomer\'s tracker');
     } finally {
       await first.close();
     }

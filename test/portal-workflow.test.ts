@@ -222,6 +222,36 @@ for (const backend of testBackends()) {
       }
     });
 
+    it('gets the NIB already issued back when OSS\'s answer was lost and the issuance step is retried', async () => {
+      const id = await startApplication();
+      await citizen.get(`/permohonan/${id}/formulir`);
+      await citizen.post(`/permohonan/${id}/formulir`, { ...FORM, businessName: 'Es Teh Siti', kbli: '56103' });
+      await citizen.get(`/permohonan/${id}/tinjau`);
+      // OSS makes the application but its answer comes after the step's time limit: lost to the portal.
+      f.peer.fault(APPLICATIONS, { delayMs: 2500 });
+      await citizen.post(`/permohonan/${id}/ajukan`, {});
+      await f.portal.workflow.idle();
+      const failed = await f.portal.ctx.db.selectFrom('application_step').select(['status', 'error_code']).where('application_id', '=', id).where('code', '=', 'issuance').executeTakeFirstOrThrow();
+      assert.deepEqual(failed, { status: 'failed', error_code: 'provider.timeout' });
+      const reference = `simpul-portal:${id}`;
+      const deadline = Date.now() + 10_000;
+      while (!f.peer.applications.some((a) => a.body.reference === reference)) {
+        assert.ok(Date.now() < deadline, 'OSS made the application the portal did not hear about');
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      const atOss = f.peer.applications.find((a) => a.body.reference === reference)!;
+
+      await citizen.get(`/permohonan/${id}`);
+      await citizen.post(`/permohonan/${id}/ulangi`, {});
+      await f.portal.workflow.idle();
+      const view = await f.portal.applications.view((await f.portal.ctx.db.selectFrom('application').select('account_id').where('id', '=', id).executeTakeFirstOrThrow()).account_id, id);
+      assert.equal(view.status, 'issued', 'no 409: the retry is answered with the first application');
+      assert.equal(view.permitNumber, atOss.nib);
+      assert.equal(f.peer.applications.filter((a) => a.body.businessName === 'Es Teh Siti').length, 1, 'OSS holds one business, not two');
+      const posts = f.peer.exchanges.filter((e) => e.service === APPLICATIONS && e.method === 'POST' && e.status === 201).slice(-2);
+      assert.equal(posts.length, 2, 'both attempts were answered 201 with the same application');
+    });
+
     it('stops the workflow before any exchange about the citizen once the consent is revoked', async () => {
       const id = await startApplication();
       await citizen.get(`/permohonan/${id}/formulir`);

@@ -15,6 +15,7 @@ const parts: Array<() => Promise<{ register(program: Command): void }>> = [
   () => import('../events/cli.js'),
   () => import('../gateway/cli.js'),
   () => import('../log/cli.js'),
+  () => import('../portal/cli.js'),
   () => import('../registry/cli.js'),
   () => import('../reconcile/cli.js'),
 ];

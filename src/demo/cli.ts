@@ -129,6 +129,10 @@ function portalGuide(m: DemoManifest): string[] {
     ...m.portal.citizens.map((c) => account(c)),
     `    Petugas / staff (${m.portal.url}/petugas/masuk):`,
     ...m.portal.staff.map((s) => account(s, ` (${s.role}${s.agency ? `, ${s.agency}` : ''})`)),
+    ...(m.portal.outbox ? [
+      `    Daftar akun baru / sign up: ${m.portal.url}/daftar — kode aktivasi di kotak keluar demo (pengganti SMS) / activation codes in the demo outbox (SMS stand-in):`,
+      `    ${m.portal.outbox}`,
+    ] : []),
     '',
   ];
 }

@@ -18,6 +18,7 @@ import { readIdentity, writeKeyFile } from '../gateway/settings.js';
 import type { GatewayTables } from '../gateway/store.js';
 import {
   FederationExchangeRecords,
+  FileOutbox,
   HttpGatewayClient,
   PORTAL_SUBSYSTEM,
   TRACKER_LEGAL_BASIS,
@@ -53,6 +54,8 @@ export interface DemoPortalManifest {
   note: string;
   citizens: DemoCredentials[];
   staff: (DemoCredentials & { role: string; agency?: string })[];
+  /** The demo's stand-in for SMS: a file where sign-up activation codes are written (ADR 0069). */
+  outbox?: string;
 }
 
 type CreateGatewayKeys = (id: string, member: MemberId, host: string) => Promise<GatewayIdentity & { csr: string }>;
@@ -144,6 +147,7 @@ export async function startDemoPortal(options: DemoPortalOptions): Promise<Runni
 
     const gatewayClient = new HttpGatewayClient({ baseUrl: gateway.consumerUrl, token: client.token, client: PORTAL_SUBSYSTEM as SubsystemId });
     const portalDb = await options.openStore('portal', join('portal', 'db'));
+    const outbox = new FileOutbox(join(options.dataDir, 'portal', 'outbox.jsonl'));
     closers.push(() => portalDb.close());
     const portal = await startPortal({
       database: portalDb,
@@ -160,6 +164,7 @@ export async function startDemoPortal(options: DemoPortalOptions): Promise<Runni
       }),
       keysFile: join(options.dataDir, 'portal', 'keys.json'),
       logLevel: options.logLevel,
+      activationChannel: outbox,
     });
     closers.push(() => portal.close());
 
@@ -183,6 +188,7 @@ export async function startDemoPortal(options: DemoPortalOptions): Promise<Runni
       note: 'Akun demo, bukan rahasia produksi / demo fixtures for one laptop, never production secrets. TOTP: add totpSecret to an authenticator app.',
       citizens,
       staff,
+      outbox: outbox.path,
     };
     return { manifest, portal, gateway, close };
   } catch (error) {

@@ -13,3 +13,5 @@ export { portalAccessRights, APPLICATION_KINDS } from './consent/catalogue.js';
 export { verificationUrl, type PermitContent, type PermitVerification, type PublicPermit } from './permits/permits.js';
 export type { Workflow } from './workflow/workflow.js';
 export type { Maintenance, MaintenanceRound } from './maintenance.js';
+export { FileOutbox, noActivationChannel, type ActivationChannel, type ActivationMessage } from './auth/activation-channel.js';
+export { SIGN_UP_PURPOSE, SIGN_UP_LEGAL_BASIS, DEFAULT_SIGN_UP_POLICY, type SignUpPolicy } from './auth/sign-up.js';

@@ -15,6 +15,8 @@ import type { Database } from '../core/storage/database.js';
 import { migrate } from '../core/storage/migrate.js';
 import { DEFAULT_SESSION_LIMITS, resolveSession, type SessionLimits } from './auth/sessions.js';
 import { DEFAULT_THROTTLE, type ThrottlePolicy } from './auth/sign-in.js';
+import type { ActivationChannel } from './auth/activation-channel.js';
+import { DEFAULT_SIGN_UP_POLICY, type SignUpPolicy } from './auth/sign-up.js';
 import { ComplaintDesk } from './complaints/complaint-desk.js';
 import type { ComplaintCategory } from './complaints/routing.js';
 import { WorkingCalendar } from './complaints/working-days.js';
@@ -29,6 +31,7 @@ import { html } from './web/html.js';
 import { renderPage } from './web/page.js';
 import { registerApplicationRoutes } from './web/routes-applications.js';
 import { registerAuthRoutes } from './web/routes-auth.js';
+import { registerSignUpRoutes } from './web/routes-sign-up.js';
 import { registerCitizenRoutes } from './web/routes-citizen.js';
 import { registerComplaintRoutes } from './web/routes-complaints.js';
 import { registerStaffRoutes } from './web/routes-staff.js';
@@ -63,6 +66,9 @@ export interface PortalOptions {
   maintenanceIntervalMs?: number;
   /** Replaces every workflow step's own time limit per attempt (tests). */
   stepTimeoutMs?: number;
+  /** Delivers sign-up activation codes (ADR 0069); without one, self-registration is closed. */
+  activationChannel?: ActivationChannel;
+  signUp?: Partial<SignUpPolicy>;
 }
 
 export interface Portal {
@@ -108,6 +114,8 @@ export async function createPortal(options: PortalOptions): Promise<Portal> {
     ctx, gateway: options.gateway, exchanges: options.exchanges ?? noExchangeRecords, complaints, applications, limits, permits,
     workflow,
     throttle: { ...DEFAULT_THROTTLE, ...options.throttle },
+    activationChannel: options.activationChannel,
+    signUp: { ...DEFAULT_SIGN_UP_POLICY, ...options.signUp },
     rp: { id: publicUrl.hostname, name: 'Portal Simpul', origin: publicUrl.origin },
     secure, cookies,
   };
@@ -173,6 +181,7 @@ export async function createPortal(options: PortalOptions): Promise<Portal> {
       return sendPage(reply, renderPage(pc, title, html`<p>${doc.detail ?? doc.title}</p><p>${pc.t('Kode', 'Code')}: <code>${doc.code}</code></p><p><a href="/">${pc.t('Kembali ke beranda', 'Back to home')}</a></p>`), doc.status);
     });
     registerAuthRoutes(web as HttpApp, rt);
+    registerSignUpRoutes(web as HttpApp, rt);
     registerCitizenRoutes(web as HttpApp, rt);
     registerApplicationRoutes(web as HttpApp, rt);
     registerWorkflowRoutes(web as HttpApp, rt);

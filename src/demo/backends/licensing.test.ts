@@ -87,6 +87,23 @@ for (const storage of testBackends()) {
       assert.deepEqual(permits.map((p: { type: string; status: string }) => [p.type, p.status]), [['IZIN', 'MENUNGGU_VERIFIKASI'], ['NIB', 'BERLAKU']]);
     });
 
+    it('answers a retry carrying the same reference with the application made the first time (a lost answer)', async () => {
+      const first = { ...application, businessName: 'Bakso Pak Joko', reference: 'simpul-portal:8f0c1b7e-1111-4a5b-9c3d-000000000001' };
+      const made = await backend.app.inject({ method: 'POST', url: '/applications', payload: first });
+      assert.equal(made.statusCode, 201);
+      const retry = await backend.app.inject({ method: 'POST', url: '/applications', payload: first });
+      assert.equal(retry.statusCode, 201);
+      assert.deepEqual(retry.json(), made.json(), 'the same application and NIB, not a conflict');
+      assert.equal(retry.headers.location, made.headers.location);
+      const owned = (await backend.app.inject({ method: 'GET', url: `/businesses?ownerNik=${application.ownerNik}` })).json().businesses;
+      assert.equal(owned.filter((b: { businessName: string }) => b.businessName === 'BAKSO PAK JOKO').length, 1);
+      // Without the reference the same business is a conflict; someone else's reference is refused.
+      assert.equal((await backend.app.inject({ method: 'POST', url: '/applications', payload: { ...first, reference: undefined } })).statusCode, 409);
+      const other = await backend.app.inject({ method: 'POST', url: '/applications', payload: { ...first, ownerNik: '3201014507900001', ownerName: 'Siti' } });
+      assert.equal(other.statusCode, 409);
+      assert.match(other.json().detail, /reference belongs to another application/);
+    });
+
     it('refuses applications that are not for a micro business or are malformed', async () => {
       const cases: Array<[object, number, string]> = [
         [{ ...application, investment: 2_000_000_000 }, 400, 'request.invalid'],

@@ -51,6 +51,10 @@ const ApplicationBody = Type.Object({
   address: AddressSchema,
   investment: Type.Integer({ minimum: 0, description: 'Business capital in rupiah, land and buildings excluded' }),
   employees: Type.Integer({ minimum: 0, maximum: 1000 }),
+  reference: Type.Optional(Type.String({
+    minLength: 8, maxLength: 100, pattern: '^[A-Za-z0-9:._-]+$',
+    description: 'The applying system\'s own id for this application. Sent again with a retry after a lost answer, it returns the application made the first time instead of a conflict.',
+  })),
 }, { additionalProperties: false });
 
 const ApplicationSchema = Type.Object({
@@ -131,7 +135,30 @@ const migrations: Migrations = {
   },
   // `business.registered` for subscribing agencies (src/events): written in the registration's own transaction.
   '0002_event_outbox': outboxMigration,
+  '0003_application_reference': {
+    async up(db: Kysely<unknown>) {
+      await sql.raw(`
+        alter table application add column client_reference text;
+        create unique index application_client_reference on application (client_reference) where client_reference is not null;
+      `).execute(db);
+    },
+  },
 };
+
+/** The application an earlier request with this reference made (idempotent retry), if any. */
+async function applicationByReference(db: Kysely<unknown>, reference: string): Promise<Application | undefined> {
+  const { rows } = await sql<{ id: string; owner_nik: string; owner_name: string; business_name: string; kbli: string[]; address: Application['address']; investment: number; employees: number; status: Application['status']; risk_level: RiskLevel; required_permits: string[]; nib: string; submitted_at: string }>`
+    select id, owner_nik, owner_name, business_name, kbli, address, investment, employees, status, risk_level, required_permits, nib,
+      to_char(submitted_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as submitted_at
+    from application where client_reference = ${reference}`.execute(db);
+  const r = rows[0];
+  if (!r) return undefined;
+  return {
+    id: r.id, status: r.status, nib: r.nib, riskLevel: r.risk_level, requiredPermits: r.required_permits, ownerNik: r.owner_nik,
+    ownerName: r.owner_name, businessName: r.business_name, kbli: r.kbli, investment: Number(r.investment), employees: r.employees,
+    address: r.address, submittedAt: r.submitted_at,
+  };
+}
 
 const BUSINESS_COLUMNS = `b.nib, b.business_name, b.legal_form, b.owner_nik, b.owner_name, b.scale, b.risk_level, b.investment, b.employees,
   ${addressJson('b')} as address, to_char(b.issued_at, 'YYYY-MM-DD') as issued_at, b.status,
@@ -226,6 +253,12 @@ function routes(app: HttpApp, db: Kysely<unknown>): void {
     if (body.investment > MICRO_CAPITAL_LIMIT) {
       throw new SimpulError('request.invalid', `This service registers micro businesses only: capital up to Rp${MICRO_CAPITAL_LIMIT.toLocaleString('id-ID')} (land and buildings excluded).`);
     }
+    if (body.reference) {
+      const earlier = await applicationByReference(db, body.reference);
+      // Same reference, same applicant: the first answer again, whatever the retry's body says.
+      if (earlier && earlier.ownerNik === nik) return reply.code(201).header('location', `/applications/${earlier.id}`).send(earlier);
+      if (earlier) throw new SimpulError('request.conflict', 'This reference belongs to another application.');
+    }
     const application = await db.transaction().execute(async (trx) => {
       const { rows: known } = await sql<{ code: string; risk_level: RiskLevel }>`select code, risk_level from kbli where code in (${sql.join(body.kbli)})`.execute(trx);
       const unknown = body.kbli.filter((c) => !known.some((k) => k.code === c));
@@ -255,9 +288,9 @@ function routes(app: HttpApp, db: Kysely<unknown>): void {
       await appendToOutbox(trx, [businessRegistered(businessFromDemo(toBusiness(registered[0] as BusinessRow)))]);
       const id = randomUUID();
       const { rows } = await sql<{ submitted_at: string }>`
-        insert into application (id, owner_nik, owner_name, business_name, kbli, address, investment, employees, status, risk_level, required_permits, nib)
+        insert into application (id, owner_nik, owner_name, business_name, kbli, address, investment, employees, status, risk_level, required_permits, nib, client_reference)
         values (${id}, ${nik}, ${body.ownerName}, ${body.businessName}, ${JSON.stringify(body.kbli)}::jsonb, ${JSON.stringify(body.address)}::jsonb,
-          ${body.investment}, ${body.employees}, ${status}, ${risk}, ${JSON.stringify(permits)}::jsonb, ${nib})
+          ${body.investment}, ${body.employees}, ${status}, ${risk}, ${JSON.stringify(permits)}::jsonb, ${nib}, ${body.reference ?? null})
         returning to_char(submitted_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as submitted_at`.execute(trx);
       return {
         id, status, nib, riskLevel: risk, requiredPermits: permits, ownerNik: nik, ownerName: body.ownerName, businessName: body.businessName,

@@ -19,6 +19,8 @@ export interface Account {
   nik: Nik | null;
   agency: MemberId | null;
   totpEnrolled: boolean;
+  /** False while a self-registered account awaits its activation code (ADR 0069). */
+  activated: boolean;
 }
 
 export type LoginName = { kind: 'nik'; nik: Nik } | { kind: 'staff'; username: string };
@@ -41,6 +43,8 @@ export interface NewAccount {
   agency?: MemberId;
   /** Enrol a TOTP secret at once (seeded demo accounts); otherwise enrolment happens at first sign-in. */
   withTotp?: boolean;
+  /** Accounts made by operators are active at once; self-registration waits for its activation code. */
+  activated?: boolean;
 }
 
 export async function createAccount(ctx: PortalContext, input: NewAccount): Promise<{ account: Account; totpSecret: string | null }> {
@@ -61,6 +65,7 @@ export async function createAccount(ctx: PortalContext, input: NewAccount): Prom
     totp_last_step: null,
     totp_enrolled_at: totpSecret ? ctx.now() : null,
     created_at: ctx.now(),
+    activated_at: input.activated === false ? null : ctx.now(),
   };
   const inserted = await ctx.db.insertInto('account').values(row).onConflict((c) => c.column('login_index').doNothing()).returning('id').executeTakeFirst();
   if (!inserted) throw new SimpulError('request.conflict', 'An account with this sign-in name already exists.');
@@ -77,6 +82,7 @@ export async function getAccount(ctx: PortalContext, id: string): Promise<Accoun
     nik: row.nik_sealed ? (unseal(ctx, row.nik_sealed, `account:${id}:nik`) as Nik) : null,
     agency: row.agency as MemberId | null,
     totpEnrolled: row.totp_secret_sealed !== null,
+    activated: row.activated_at !== null,
   };
 }
 

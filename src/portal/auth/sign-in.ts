@@ -25,11 +25,13 @@ export const DEFAULT_THROTTLE: ThrottlePolicy = { accountFailures: 5, ipFailures
 const FLOW_LIFETIME_MS = 10 * 60_000;
 // Only a complete sign-in resets the account's failure count: a right password alone must not
 // let an attacker reset the count and keep guessing second-factor codes.
-const COMPLETING = ['totp', 'recovery_code', 'passkey', 'totp_enrolled'];
+// An operator's unlock (`simpul portal unlock`) counts as a fresh start too.
+const COMPLETING = ['totp', 'recovery_code', 'passkey', 'totp_enrolled', 'unlocked'];
 
 export type SignInEventName =
   | 'password' | 'totp' | 'recovery_code' | 'passkey' | 'totp_enrolled' | 'passkey_registered'
-  | 'sign_out' | 'assisted_start' | 'assisted_end';
+  | 'sign_out' | 'assisted_start' | 'assisted_end'
+  | 'sign_up' | 'activation' | 'activation_code_issued' | 'totp_reenrolled' | 'passkey_removed' | 'unlocked';
 
 export interface SignInEvent {
   event: SignInEventName;
@@ -79,7 +81,7 @@ export async function throttleWait(ctx: PortalContext, policy: ThrottlePolicy, l
   return Math.max(...waits);
 }
 
-export type StepResult<T> = ({ ok: true } & T) | { ok: false; reason: 'invalid' | 'throttled' | 'flow_expired'; retryAfterMs?: number };
+export type StepResult<T> = ({ ok: true } & T) | { ok: false; reason: 'invalid' | 'throttled' | 'flow_expired' | 'not_activated'; retryAfterMs?: number };
 
 async function createFlow(ctx: PortalContext, kind: 'second_factor' | 'enrol_totp', accountId: string): Promise<string> {
   const token = newToken();
@@ -110,16 +112,42 @@ export async function passwordStep(
     await recordSignInEvent(ctx, { event: 'password', outcome: 'refused', ip: input.ip, loginIndex: index, detail: 'throttled' });
     return { ok: false, reason: 'throttled', retryAfterMs: wait };
   }
-  const row = await ctx.db.selectFrom('account').select(['id', 'password_hash', 'totp_secret_sealed']).where('login_index', '=', index).executeTakeFirst();
+  const row = await ctx.db.selectFrom('account').select(['id', 'password_hash', 'totp_secret_sealed', 'activated_at']).where('login_index', '=', index).executeTakeFirst();
   const valid = await verifyPassword(row?.password_hash, input.password);
   if (!row || !valid) {
     await recordSignInEvent(ctx, { event: 'password', outcome: 'failure', ip: input.ip, loginIndex: index, accountId: row?.id ?? null });
     return { ok: false, reason: 'invalid' };
   }
+  // Told only after the right password, so the answer reveals nothing to someone guessing.
+  if (!row.activated_at) {
+    await recordSignInEvent(ctx, { event: 'password', outcome: 'refused', ip: input.ip, loginIndex: index, accountId: row.id, detail: 'not activated' });
+    return { ok: false, reason: 'not_activated' };
+  }
   const passkeys = await ctx.db.selectFrom('passkey').select('id').where('account_id', '=', row.id).limit(1).execute();
   const next = row.totp_secret_sealed || passkeys.length > 0 ? 'second_factor' : 'enrol_totp';
   await recordSignInEvent(ctx, { event: 'password', outcome: 'success', ip: input.ip, loginIndex: index, accountId: row.id, detail: `${next} required` });
   return { ok: true, flowToken: await createFlow(ctx, next, row.id), next, accountId: row.id };
+}
+
+/**
+ * Checks a TOTP code (accepted once only) or a recovery code (single use) of an account and
+ * spends it when right. Also the proof of the current factor before a TOTP re-enrolment.
+ */
+export async function acceptSecondFactor(ctx: PortalContext, accountId: string, raw: string): Promise<{ accepted: boolean; method: 'totp' | 'recovery_code' }> {
+  const account = await ctx.db.selectFrom('account').select(['totp_secret_sealed', 'totp_last_step']).where('id', '=', accountId).executeTakeFirstOrThrow();
+  const code = raw.trim();
+  if (/^\d{6}$/.test(code.replace(/\s/g, '')) && account.totp_secret_sealed) {
+    const secret = unseal(ctx, account.totp_secret_sealed, `account:${accountId}:totp`);
+    const step = await verifyTotp(secret, code.replace(/\s/g, ''), account.totp_last_step, ctx.now());
+    if (step === undefined) return { accepted: false, method: 'totp' };
+    // Conditional update: of two concurrent uses of one code, only one can move the step forward.
+    const moved = await ctx.db.updateTable('account').set({ totp_last_step: step }).where('id', '=', accountId)
+      .where((w) => w.or([w('totp_last_step', 'is', null), w('totp_last_step', '<', step)])).executeTakeFirst();
+    return { accepted: moved.numUpdatedRows > 0n, method: 'totp' };
+  }
+  const used = await ctx.db.updateTable('recovery_code').set({ used_at: ctx.now() })
+    .where('account_id', '=', accountId).where('code_hash', '=', recoveryCodeHash(ctx, code)).where('used_at', 'is', null).executeTakeFirst();
+  return { accepted: used.numUpdatedRows > 0n, method: 'recovery_code' };
 }
 
 /** Step 2: a TOTP code (accepted once only) or a recovery code (single use). */
@@ -132,30 +160,13 @@ export async function secondFactorStep(
   const flow = await readFlow(ctx, input.flowToken, 'second_factor');
   if (!flow) return { ok: false, reason: 'flow_expired' };
   const accountId = flow.account_id;
-  const account = await ctx.db.selectFrom('account').select(['login_index', 'totp_secret_sealed', 'totp_last_step']).where('id', '=', accountId).executeTakeFirstOrThrow();
+  const account = await ctx.db.selectFrom('account').select(['login_index']).where('id', '=', accountId).executeTakeFirstOrThrow();
   const wait = await throttleWait(ctx, policy, account.login_index, input.ip);
   if (wait > 0) {
     await recordSignInEvent(ctx, { event: 'totp', outcome: 'refused', ip: input.ip, accountId, detail: 'throttled' });
     return { ok: false, reason: 'throttled', retryAfterMs: wait };
   }
-  const code = input.code.trim();
-  let method: 'totp' | 'recovery_code' = 'totp';
-  let accepted = false;
-  if (/^\d{6}$/.test(code.replace(/\s/g, '')) && account.totp_secret_sealed) {
-    const secret = unseal(ctx, account.totp_secret_sealed, `account:${accountId}:totp`);
-    const step = await verifyTotp(secret, code.replace(/\s/g, ''), account.totp_last_step, ctx.now());
-    if (step !== undefined) {
-      // Conditional update: of two concurrent uses of one code, only one can move the step forward.
-      const moved = await ctx.db.updateTable('account').set({ totp_last_step: step }).where('id', '=', accountId)
-        .where((w) => w.or([w('totp_last_step', 'is', null), w('totp_last_step', '<', step)])).executeTakeFirst();
-      accepted = moved.numUpdatedRows > 0n;
-    }
-  } else {
-    method = 'recovery_code';
-    const used = await ctx.db.updateTable('recovery_code').set({ used_at: ctx.now() })
-      .where('account_id', '=', accountId).where('code_hash', '=', recoveryCodeHash(ctx, code)).where('used_at', 'is', null).executeTakeFirst();
-    accepted = used.numUpdatedRows > 0n;
-  }
+  const { accepted, method } = await acceptSecondFactor(ctx, accountId, input.code);
   if (!accepted) {
     await recordSignInEvent(ctx, { event: method, outcome: 'failure', ip: input.ip, accountId });
     return { ok: false, reason: 'invalid' };

@@ -4,6 +4,7 @@
  * steps are listed here too, so an application's timeline is known from the start.
  */
 import type { MemberId, PurposeCode, ServiceId } from '../../core/ids.js';
+import { SIGN_UP_LEGAL_BASIS, SIGN_UP_PURPOSE } from '../auth/sign-up.js';
 
 export interface DataItemSpec {
   item: string;
@@ -108,6 +109,8 @@ export function portalAccessRights(): { service: ServiceId; purpose: PurposeCode
       rights.set(`${service} ${kind.purpose}`, { service, purpose: kind.purpose, legalBasis: kind.legalBasis });
     }
   }
+  // Self-registration checks the NIK and name at DUKCAPIL under its own purpose (ADR 0069).
+  rights.set(`${PERSON} ${SIGN_UP_PURPOSE}`, { service: PERSON, purpose: SIGN_UP_PURPOSE, legalBasis: SIGN_UP_LEGAL_BASIS });
   return [...rights.values()];
 }
 

@@ -27,6 +27,17 @@ export interface AccountTable {
   totp_last_step: Int8 | null;
   totp_enrolled_at: Timestamp | null;
   created_at: Timestamp;
+  /** Null while a self-registered account awaits its out-of-band activation code (ADR 0069). */
+  activated_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+}
+
+/** The one live activation code of an account, hashed; burnt after too many wrong tries. */
+export interface ActivationCodeTable {
+  account_id: string;
+  code_hash: string;
+  created_at: Timestamp;
+  expires_at: Timestamp;
+  attempts: number;
 }
 
 export interface RecoveryCodeTable {
@@ -50,7 +61,7 @@ export interface PasskeyTable {
 /** A sign-in in progress: password checked and awaiting the second factor, or a WebAuthn challenge. */
 export interface AuthFlowTable {
   id_hash: string;
-  kind: 'second_factor' | 'enrol_totp' | 'passkey_sign_in' | 'passkey_register';
+  kind: 'second_factor' | 'enrol_totp' | 'reenrol_totp' | 'passkey_sign_in' | 'passkey_register';
   account_id: string | null;
   challenge: string | null;
   /** The TOTP secret offered during enrolment, sealed, until the first code confirms it. */
@@ -216,6 +227,7 @@ export interface PortalTables {
   prefill_value: PrefillValueTable;
   correction_request: CorrectionRequestTable;
   permit: PermitTable;
+  activation_code: ActivationCodeTable;
 }
 
 const tz = 'timestamptz' as const;
@@ -403,6 +415,20 @@ export const portalMigrations: Migrations = {
         .addColumn('jws_sealed', 'text', (c) => c.notNull())
         .addColumn('issued_at', tz, (c) => c.notNull())
         .addColumn('status', 'text', (c) => c.notNull().check(sql`status in ('valid','revoked')`))
+        .execute();
+    },
+  },
+  '0005_sign_up': {
+    async up(db: Kysely<unknown>) {
+      await db.schema.alterTable('account').addColumn('activated_at', tz).execute();
+      // Accounts made before sign-up existed were created by operators: already active.
+      await (db as Kysely<PortalTables>).updateTable('account').set({ activated_at: sql`created_at` }).execute();
+      await db.schema.createTable('activation_code')
+        .addColumn('account_id', 'uuid', (c) => c.primaryKey().references('account.id').onDelete('cascade'))
+        .addColumn('code_hash', 'text', (c) => c.notNull())
+        .addColumn('created_at', tz, (c) => c.notNull())
+        .addColumn('expires_at', tz, (c) => c.notNull())
+        .addColumn('attempts', 'integer', (c) => c.notNull())
         .execute();
     },
   },

@@ -74,7 +74,7 @@ export interface GatewayTestPeer extends ExchangeRecordSource {
   readonly url: string;
   readonly exchanges: PeerExchange[];
   /** The NIB applications the peer accepted, as its licensing service stores them. */
-  readonly applications: { id: string; nib: string; body: Record<string, unknown> }[];
+  readonly applications: { id: string; nib: string; body: Record<string, unknown>; answer: Record<string, unknown> }[];
   /** Makes the next calls to a service fail or answer late. */
   fault(service: string, fault: PeerFault): void;
   close(): Promise<void>;
@@ -122,6 +122,9 @@ export async function startGatewayTestPeer(options: GatewayTestPeerOptions): Pro
     if (PERSONAL.has(service) && !subject) return fail(400, 'request.subject_required', 'Simpul-Subject is required');
     const ok = (status: number, body: unknown) => ({ status, body, exchange: { ...base, legalBasis: right.legalBasis, outcome: status < 400 ? 'ok' as const : 'error' as const } });
     const problem = (status: number, code: string, detail: string, extra: Record<string, unknown> = {}) => ok(status, { type: `https://simpul.go.id/problems/${code}`, title: code, status, code, detail, ...extra });
+    // Read before any simulated delay: a late answer is one the provider received and acted on.
+    const chunks: Buffer[] = [];
+    if (req.method === 'POST') for await (const chunk of req) chunks.push(chunk as Buffer);
     const fault = faults.get(service);
     if (fault && fault.remaining > 0) {
       fault.remaining--;
@@ -138,8 +141,6 @@ export async function startGatewayTestPeer(options: GatewayTestPeerOptions): Pro
       return entry ? ok(200, entry) : problem(404, 'request.not_found', `No KBLI code ${rest[0]} in this table.`);
     }
     if (service === 'ID/GOV/LICENSING/OSS/applications' && req.method === 'POST') {
-      const chunks: Buffer[] = [];
-      for await (const chunk of req) chunks.push(chunk as Buffer);
       const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>;
       const codes = Array.isArray(body.kbli) ? body.kbli.map(String) : [];
       // The licensing backend's rules, in short: micro capital, known codes, one active name per owner.
@@ -147,18 +148,23 @@ export async function startGatewayTestPeer(options: GatewayTestPeerOptions): Pro
       if (Number(body.investment) > MICRO_CAPITAL_LIMIT) return problem(400, 'request.invalid', 'Micro businesses only');
       const unknown = codes.filter((c) => !kbli[c]);
       if (codes.length === 0 || unknown.length) return problem(400, 'request.invalid', `Unknown KBLI code(s): ${unknown.join(', ')}.`);
+      // As the licensing backend: a repeated reference returns the first answer (idempotent retry).
+      const earlier = typeof body.reference === 'string' ? applications.find((a) => a.body.reference === body.reference) : undefined;
+      if (earlier && earlier.body.ownerNik === body.ownerNik) return ok(201, earlier.answer);
+      if (earlier) return problem(409, 'request.conflict', 'This reference belongs to another application.');
       const same = applications.find((a) => a.body.ownerNik === body.ownerNik && String(a.body.businessName).toUpperCase() === String(body.businessName).toUpperCase());
       if (same) return problem(409, 'request.conflict', `This owner already has an active business named ${String(body.businessName).toUpperCase()}: NIB ${same.nib}.`, { nib: same.nib });
       const risk = RISK_ORDER[Math.max(...codes.map((c) => RISK_ORDER.indexOf(kbli[c]!.riskLevel)))]!;
       const requiredPermits = risk === 'RENDAH' ? [] : risk === 'TINGGI' ? ['IZIN'] : ['SERTIFIKAT_STANDAR'];
       const id = randomUUID();
       const nib = `9226${String(applications.length + 1).padStart(9, '0')}`;
-      applications.push({ id, nib, body });
-      return ok(201, {
+      const answer = {
         id, status: risk === 'MENENGAH_TINGGI' || risk === 'TINGGI' ? 'MENUNGGU_VERIFIKASI' : 'NIB_TERBIT', nib, riskLevel: risk, requiredPermits,
         ownerNik: body.ownerNik, ownerName: body.ownerName, businessName: body.businessName, kbli: codes, investment: body.investment,
         employees: body.employees, address: body.address, submittedAt: new Date().toISOString(),
-      });
+      };
+      applications.push({ id, nib, body, answer });
+      return ok(201, answer);
     }
     if (service === 'ID/GOV/LICENSING/OSS/applications' && req.method === 'GET') {
       const found = applications.find((a) => a.id === rest[0]);

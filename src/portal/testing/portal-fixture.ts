@@ -12,6 +12,12 @@ import { totpCode } from '../auth/totp.js';
 
 export const DEMO_NIK = '3201014507900001';
 export const OTHER_NIK = '3171020101850002';
+/** In the population register, with no portal account: signs up in the tests. */
+export const SIGN_UP_NIK = '3201016203950003';
+/** In the population register as deceased. */
+export const DECEASED_NIK = '3201011508400004';
+/** Well formed, but nobody in the population register has it. */
+export const UNKNOWN_NIK = '3201012002990009';
 
 export function demoPerson(nik = DEMO_NIK, fullName = 'Siti Rahayu'): TestPerson {
   return {
@@ -46,10 +52,11 @@ export async function portalFixture(backend: TestBackend, options: Partial<Porta
     client: PORTAL_SUBSYSTEM,
     rights: [
       { service: 'ID/GOV/DUKCAPIL/SIAK/person', purpose: 'PERIZINAN-BERUSAHA-NIB', legalBasis: 'Permendagri 102/2019' },
+      { service: 'ID/GOV/DUKCAPIL/SIAK/person', purpose: 'PENDAFTARAN-AKUN-PORTAL', legalBasis: 'Permendagri 102/2019' },
       { service: 'ID/GOV/LICENSING/OSS/kbli', purpose: 'PERIZINAN-BERUSAHA-NIB', legalBasis: 'PP 5/2021' },
       { service: 'ID/GOV/LICENSING/OSS/applications', purpose: 'PERIZINAN-BERUSAHA-NIB', legalBasis: 'PP 5/2021' },
     ],
-    persons: [demoPerson(), demoPerson(OTHER_NIK, 'Budi Santoso')],
+    persons: [demoPerson(), demoPerson(OTHER_NIK, 'Budi Santoso'), demoPerson(SIGN_UP_NIK, 'DEWI LESTARI'), { ...demoPerson(DECEASED_NIK, 'Slamet Riyadi'), deathDate: '2020-01-01' }],
     kbli: TEST_KBLI,
   });
   const database = await backend.open<unknown>('portal_test');

@@ -7,6 +7,8 @@ import type { PortalContext } from '../context.js';
 import type { RelyingParty } from '../auth/passkeys.js';
 import type { Session, SessionLimits } from '../auth/sessions.js';
 import type { ThrottlePolicy } from '../auth/sign-in.js';
+import type { ActivationChannel } from '../auth/activation-channel.js';
+import type { SignUpPolicy } from '../auth/sign-up.js';
 import type { GatewayClient } from '../gateway-client.js';
 import type { ExchangeRecordSource } from '../tracker/exchange-record-source.js';
 import type { ComplaintDesk } from '../complaints/complaint-desk.js';
@@ -36,6 +38,9 @@ export interface WebRuntime {
   permits: Permits;
   limits: SessionLimits;
   throttle: ThrottlePolicy;
+  /** Where activation codes go (ADR 0069); sign-up is closed without one. */
+  activationChannel: ActivationChannel | undefined;
+  signUp: SignUpPolicy;
   /** Mutable once: the port is known only after listening. */
   rp: RelyingParty;
   secure: boolean;

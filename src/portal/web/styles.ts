@@ -22,6 +22,8 @@ header a{color:#fff}
 .menu a,.menu button{display:inline-block;padding:.6rem 0;min-height:44px}
 .menu a[aria-current=page]{font-weight:700;text-decoration-thickness:3px}
 .linklike{background:none;border:0;color:inherit;font:inherit;text-decoration:underline;cursor:pointer;padding:0}
+form.inline{display:inline-block;margin-left:.5rem}
+form.inline .linklike{min-height:44px;padding:.5rem 0}
 .assisted{background:#fff4d6;color:#1b1b1b;padding:.5rem 1rem;border-bottom:2px solid #b35c00}
 main{padding:1rem 0 2rem}
 h1{font-size:1.5rem;line-height:1.25;margin:.5rem 0 1rem}

@@ -22,6 +22,7 @@ import { maskNik, type PermitContent, type Permits } from '../permits/permits.js
 import { checkKbli } from './kbli-check.js';
 import type { SavedNibForm } from './nib-form.js';
 import { StepFailure } from './step-failure.js';
+import { normaliseName } from '../names.js';
 
 const LICENSING_NAME = 'Kementerian Investasi/BKPM (OSS)';
 
@@ -58,10 +59,6 @@ interface StepOutcome {
 }
 
 type StepHandler = (input: StepInput) => Promise<StepOutcome>;
-
-function normaliseName(name: string): string {
-  return name.normalize('NFKD').replace(/[^\p{L}\p{N} ]/gu, '').replace(/\s+/g, ' ').trim().toUpperCase();
-}
 
 interface LicensingAnswer {
   id: string;
@@ -293,7 +290,9 @@ export class Workflow {
     const form = input.form;
     const answer = (await input.call<LicensingAnswer>({
       service: 'ID/GOV/LICENSING/OSS/applications' as ServiceId, method: 'POST', subject: input.nik,
-      body: { ownerNik: input.nik, ownerName: identity.fullName, businessName: form.businessName, kbli: form.kbli, address: form.location, investment: form.capital, employees: form.employees },
+      // One reference per application, the same on every attempt: when OSS's answer was lost and
+      // the step is retried, OSS returns the application it already made (ADR 0090).
+      body: { ownerNik: input.nik, ownerName: identity.fullName, businessName: form.businessName, kbli: form.kbli, address: form.location, investment: form.capital, employees: form.employees, reference: issuanceReference(input.applicationId) },
     })).body;
     if (typeof answer?.nib !== 'string' || typeof answer.id !== 'string') throw new StepFailure('provider.malformed_answer', 'OSS answered without an NIB.');
     const content: PermitContent = {
@@ -314,6 +313,11 @@ export class Workflow {
     };
     return { result: answer, permitJws: await this.#permits.sign(content) };
   }
+}
+
+/** The portal's reference for an application at OSS (the licensing service's idempotency key). */
+export function issuanceReference(applicationId: string): string {
+  return `simpul-portal:${applicationId}`;
 }
 
 /** Fails with provider.timeout when the exchange outlives the step's time limit, whatever the client does. */
