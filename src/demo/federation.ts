@@ -34,6 +34,7 @@ import type { DemoEvents } from '../events/index.js';
 import { startDemoReconciliation, type DemoReconcileManifest, type DemoReconciliation } from './reconcile.js';
 import { startDemoOversight, type DemoOversightManifest } from './oversight.js';
 import { qualityFromOverview } from '../oversight/index.js';
+import { portalFigures } from '../portal/index.js';
 
 export interface DemoOptions {
   dataDir: string;
@@ -180,9 +181,12 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
     // Reconciliation across the agencies' person records (src/demo/reconcile.ts), in the background.
     const reconcile = await startDemoReconciliation({ dataDir, portBase: options.portBase, host, databaseUrl: options.databaseUrl, data, agencies: DEMO_AGENCIES.map((a) => a.agency), previousTokens: previous?.reconcile?.tokens, logLevel: options.logLevel });
     closers.push(() => reconcile.close());
-    // Oversight: monitors every gateway's public log; console and transparency page.
+    // Oversight: monitors every gateway's public log; console and transparency page. The portal
+    // lends it aggregates only: complaint and permit times, failed sign-ins (ADR 0081).
+    const portalData = portalFigures(portal.portal.ctx);
     const oversight = await startDemoOversight({ dataDir, portBase: options.portBase, host, databaseUrl: options.databaseUrl, registryUrl, anchor: registry.publicKey, gateways: manifestGateways, logLevel: options.logLevel ?? 'warn',
-      quality: qualityFromOverview(() => reconcile.service.overview(), (agency) => DEMO_AGENCIES.find((a) => a.agency === agency)?.member ?? agency) });
+      quality: qualityFromOverview(() => reconcile.service.overview(), (agency) => DEMO_AGENCIES.find((a) => a.agency === agency)?.member ?? agency),
+      serviceTimes: portalData, signIns: { failures: (from, to) => portalData.signInFailures(from, to) } });
     closers.push(() => oversight.close());
 
     const manifest: DemoManifest = {

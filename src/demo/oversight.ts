@@ -7,7 +7,7 @@
 import { join } from 'node:path';
 import { listen } from '../core/http/app.js';
 import { openDatabase } from '../core/storage/database.js';
-import { createOversight, registryAuth, registryView, type Oversight, type QualitySource } from '../oversight/index.js';
+import { createOversight, registryAuth, registryView, type Oversight, type QualitySource, type ServiceTimesSource, type SignInSource } from '../oversight/index.js';
 
 /** The oversight service's port: the registry's base + 6 (agencies start at base + 10). */
 export function oversightPort(portBase: number): number {
@@ -30,6 +30,10 @@ export interface DemoOversightOptions {
   /** The demo manifest's gateways: each gateway's id and the URL its public log API is at. */
   gateways: Record<string, { id: string; url: string }>;
   quality?: QualitySource;
+  /** The citizen portal's aggregate complaint and permit times (its `portalFigures`). */
+  serviceTimes?: ServiceTimesSource;
+  /** The citizen portal's failed sign-ins, for the sign-in rule. */
+  signIns?: SignInSource;
   logLevel?: string;
 }
 
@@ -51,6 +55,8 @@ export async function startDemoOversight(options: DemoOversightOptions): Promise
       auth: registryAuth(options.registryUrl),
       logLevel: options.logLevel ?? 'warn',
       ...(options.quality ? { quality: options.quality } : {}),
+      ...(options.serviceTimes ? { serviceTimes: options.serviceTimes } : {}),
+      ...(options.signIns ? { signIns: options.signIns } : {}),
     });
     const url = await listen(oversight.app, oversightPort(options.portBase), options.host);
     oversight.setPublicUrl(url);

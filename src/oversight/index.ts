@@ -17,3 +17,4 @@ export { AlertDesk, publicAlert, type Alert, type Webhook } from './alerts.js';
 export { Incidents, breachNotice, NOTICE_DEADLINE_MS, type Incident } from './incidents.js';
 export { ExchangeStatistics, suppress } from './statistics.js';
 export { noQuality, qualityFromOverview, qualityFromReports, type QualityOverview, type QualitySource, type QualitySnapshot } from './quality.js';
+export { noServiceTimes, publishServiceTimes, type ServiceTimesSource, type ServiceTimeGroup, type PublishedServiceTime } from './service-times.js';

@@ -1,7 +1,8 @@
 /**
  * The open-data exports of the transparency page: daily exchange statistics per consuming
  * agency, providing agency and service, as CSV and JSON, described by a DCAT-AP catalogue
- * (JSON-LD) so portals such as data.go.id can harvest them. Small counts are withheld
+ * (JSON-LD) so portals such as data.go.id can harvest them; the service times (complaints,
+ * permits: src/oversight/service-times.ts) are a second dataset of the same catalogue. Small counts are withheld
  * (`suppress`); nothing in them identifies a person.
  */
 import { stringify } from 'csv-stringify/sync';
@@ -77,6 +78,25 @@ export function dcatCatalogue(base: string, meta: { generatedAt: string; from: s
       'dcat:distribution': [
         { '@type': 'dcat:Distribution', 'dcat:accessURL': { '@id': `${base}/` }, 'dcat:downloadURL': { '@id': `${base}/data/statistik.csv` }, 'dcat:mediaType': { '@id': 'https://www.iana.org/assignments/media-types/text/csv' }, 'dct:format': 'CSV' },
         { '@type': 'dcat:Distribution', 'dcat:accessURL': { '@id': `${base}/` }, 'dcat:downloadURL': { '@id': `${base}/data/statistik.json` }, 'dcat:mediaType': { '@id': 'https://www.iana.org/assignments/media-types/application/json' }, 'dct:format': 'JSON' },
+      ],
+    }, {
+      '@id': `${base}/data/waktu-layanan`,
+      '@type': 'dcat:Dataset',
+      'dct:identifier': 'simpul-waktu-layanan',
+      'dct:title': [{ '@language': 'id', '@value': 'Waktu penanganan pengaduan dan penerbitan izin' }, { '@language': 'en', '@value': 'Complaint handling and permit issuance times' }],
+      'dct:description': [
+        { '@language': 'id', '@value': 'Per instansi dan kategori: jumlah pengaduan yang selesai dan yang masih terbuka, dengan median dan persentil ke-90 hari dari pengajuan sampai ditutup; per jenis izin: jumlah izin terbit dengan median dan persentil ke-90 hari dari pengajuan sampai terbit. Angka kecil disembunyikan.' },
+        { '@language': 'en', '@value': 'Per agency and category: complaints closed and still open, with median and 90th percentile days from submission to closing; per permit kind: permits issued with median and 90th percentile days from application to issue. Small counts are withheld.' },
+      ],
+      'dct:publisher': { '@type': 'foaf:Agent', 'foaf:name': meta.publisher },
+      'dct:modified': { '@type': 'xsd:dateTime', '@value': meta.generatedAt },
+      'dct:temporal': { '@type': 'dct:PeriodOfTime', 'dcat:startDate': { '@type': 'xsd:date', '@value': meta.from }, 'dcat:endDate': { '@type': 'xsd:date', '@value': meta.to } },
+      'dct:accrualPeriodicity': { '@id': 'http://publications.europa.eu/resource/authority/frequency/DAILY' },
+      'dct:license': { '@id': 'https://creativecommons.org/licenses/by/4.0/' },
+      'dcat:keyword': ['pengaduan', 'perizinan', 'pelayanan publik', 'transparansi'],
+      'dcat:distribution': [
+        { '@type': 'dcat:Distribution', 'dcat:accessURL': { '@id': `${base}/` }, 'dcat:downloadURL': { '@id': `${base}/data/waktu-layanan.csv` }, 'dcat:mediaType': { '@id': 'https://www.iana.org/assignments/media-types/text/csv' }, 'dct:format': 'CSV' },
+        { '@type': 'dcat:Distribution', 'dcat:accessURL': { '@id': `${base}/` }, 'dcat:downloadURL': { '@id': `${base}/data/waktu-layanan.json` }, 'dcat:mediaType': { '@id': 'https://www.iana.org/assignments/media-types/application/json' }, 'dct:format': 'JSON' },
       ],
     }],
   };

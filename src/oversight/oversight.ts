@@ -18,6 +18,7 @@ import { directoryOf, type Directory } from './directory.js';
 import { LogMonitor, monitoredGateways, type MonitoredGateway } from './log-monitor.js';
 import { noQuality, type QualitySource } from './quality.js';
 import { allSignIns, consoleSignIns, DEFAULT_RULES, SecurityRules, type RuleSettings, type SignInSource } from './rules.js';
+import { noServiceTimes, type ServiceTimesSource } from './service-times.js';
 import { oversightMigrations, type OversightTables } from './schema.js';
 import { ExchangeStatistics } from './statistics.js';
 import type { ConsoleAuth } from './console-auth.js';
@@ -35,6 +36,8 @@ export interface OversightOptions {
   /** Who may use the console: resolves credentials against the registry (roles live there). */
   auth?: ConsoleAuth;
   quality?: QualitySource;
+  /** Complaint handling and permit issuance times (the portal's `portalFigures`). */
+  serviceTimes?: ServiceTimesSource;
   signIns?: SignInSource;
   webhook?: Webhook;
   rules?: Partial<RuleSettings>;
@@ -100,7 +103,7 @@ export async function createOversight(options: OversightOptions): Promise<Oversi
   app.get(CSS_PATH, { schema: { hide: true } }, async (_req, reply) => reply.type('text/css; charset=utf-8').header('cache-control', 'public, max-age=31536000, immutable').send(OVERSIGHT_CSS));
 
   const rt: OversightRuntime = {
-    db, statistics, directory, gateways, quality: options.quality ?? noQuality, now,
+    db, statistics, directory, gateways, quality: options.quality ?? noQuality, serviceTimes: options.serviceTimes ?? noServiceTimes, now,
     threshold: options.threshold ?? 10,
     publicDays: options.publicDays ?? 30,
     publicUrl: () => publicUrl,

@@ -7,6 +7,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { HttpApp } from '../../core/http/app.js';
 import { dcatCatalogue, openDataRows, toCsv, toJson } from '../open-data.js';
+import { publishServiceTimes, serviceTimesCsv, serviceTimesJson, type PublishedServiceTime } from '../service-times.js';
 import { DAY_MS, dayStart, suppress, type Period, type PublishedFigures } from '../statistics.js';
 import { formatNumber, formatTime, html, translator, type Lang, type Translate, type VNode } from './html.js';
 import { BarChart, renderPage, type PageContext } from './page.js';
@@ -69,12 +70,14 @@ export async function registerPublicRoutes(app: HttpApp, rt: OversightRuntime): 
     const pc = publicContext(req);
     const { t, lang } = pc;
     const p = period(rt);
-    const [services, pairs, logs, quality] = await Promise.all([
+    const [services, pairs, logs, quality, times] = await Promise.all([
       rt.statistics.byService(p),
       rt.statistics.byPair(p),
       rt.db.selectFrom('monitored_log').selectAll().orderBy('gateway').execute(),
       rt.quality.snapshots(),
+      rt.serviceTimes.serviceTimes(p, rt.threshold),
     ]);
+    const serviceTimes = publishServiceTimes(times, rt.directory, rt.threshold);
     const gateways = new Map(rt.gateways().map((g) => [g.id, g]));
     const published = services.map((s) => ({ ...s, pub: suppress(s, rt.threshold) }));
     const pairTotals = new Map<string, number>();
@@ -120,6 +123,11 @@ export async function registerPublicRoutes(app: HttpApp, rt: OversightRuntime): 
           <tbody>${latestQuality.map((q) => html`<tr><th scope="row">${rt.directory.memberName(q.agency)}</th><td class="num">${formatNumber(lang, q.score)}</td><td class="num">${formatNumber(lang, q.openConflicts)}</td><td class="num">${formatNumber(lang, q.openCorrections)}</td><td>${formatTime(lang, q.at)}</td></tr>`)}</tbody>
         </table></div>`}
 
+      <h2 id="waktu-layanan">${t('Waktu layanan publik', 'Public service times')}</h2>
+      <p>${t('Pengaduan: hari dari pengajuan sampai ditutup. Izin: hari dari pengajuan permohonan sampai izin terbit. Dihitung oleh portal warga dari data yang tersimpan; hanya angka gabungan yang keluar dari portal.', 'Complaints: days from submission to closing. Permits: days from application to issue. Computed by the citizens\' portal from its records; only aggregates leave the portal.')}</p>
+      <${ServiceTimesTable} lang=${lang} t=${t} caption=${t('Waktu penanganan pengaduan per instansi dan kategori', 'Complaint handling times per agency and category')} rows=${serviceTimes.filter((r) => r.measure === 'complaint')} agency=${true} />
+      <${ServiceTimesTable} lang=${lang} t=${t} caption=${t('Waktu penerbitan izin per jenis', 'Permit issuance times per kind')} rows=${serviceTimes.filter((r) => r.measure === 'permit')} agency=${false} />
+
       <h2 id="log">${t('Checkpoint log yang ditandatangani', 'Signed log checkpoints')}</h2>
       <p>${t(
         'Setiap gateway mencatat setiap pertukaran dalam log Merkle yang hanya dapat ditambah. Checkpoint di bawah ini ditandatangani oleh gateway dan ditandatangani bersama (cosign) oleh gateway instansi lain sebagai saksi. Siapa pun dapat memeriksa bahwa log tidak diubah dengan perintah di bawah setiap checkpoint; kunci diambil dari konfigurasi global yang ditandatangani registry.',
@@ -146,6 +154,8 @@ export async function registerPublicRoutes(app: HttpApp, rt: OversightRuntime): 
       <ul>
         <li><a href="/data/statistik.csv" download>${t('Statistik pertukaran (CSV)', 'Exchange statistics (CSV)')}</a></li>
         <li><a href="/data/statistik.json" download>${t('Statistik pertukaran (JSON)', 'Exchange statistics (JSON)')}</a></li>
+        <li><a href="/data/waktu-layanan.csv" download>${t('Waktu layanan publik (CSV)', 'Public service times (CSV)')}</a></li>
+        <li><a href="/data/waktu-layanan.json" download>${t('Waktu layanan publik (JSON)', 'Public service times (JSON)')}</a></li>
         <li><a href="/data/katalog.jsonld">${t('Metadata DCAT (JSON-LD)', 'DCAT metadata (JSON-LD)')}</a></li>
       </ul>`;
     return sendPage(reply, renderPage(pc, t('Transparansi pertukaran data', 'Data exchange transparency'), body));
@@ -165,6 +175,19 @@ export async function registerPublicRoutes(app: HttpApp, rt: OversightRuntime): 
     const d = await openData();
     return reply.type('application/json; charset=utf-8').header('content-disposition', `attachment; filename="simpul-statistik-${d.to}.json"`).send(toJson(d.rows, { generatedAt: d.generatedAt, threshold: rt.threshold, from: d.from, to: d.to }));
   });
+  const serviceTimesData = async () => {
+    const p = period(rt);
+    const rows = publishServiceTimes(await rt.serviceTimes.serviceTimes(p, rt.threshold), rt.directory, rt.threshold);
+    return { rows, from: isoDay(p.from), to: isoDay(p.to - 1), generatedAt: new Date(rt.now()).toISOString() };
+  };
+  app.get('/data/waktu-layanan.csv', { schema: { summary: 'Complaint handling and permit issuance times (CSV), small counts withheld', tags: ['open data'] } }, async (_req, reply) => {
+    const d = await serviceTimesData();
+    return reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="simpul-waktu-layanan-${d.to}.csv"`).send(serviceTimesCsv(d.rows));
+  });
+  app.get('/data/waktu-layanan.json', { schema: { summary: 'Complaint handling and permit issuance times (JSON), small counts withheld', tags: ['open data'] } }, async (_req, reply) => {
+    const d = await serviceTimesData();
+    return reply.type('application/json; charset=utf-8').header('content-disposition', `attachment; filename="simpul-waktu-layanan-${d.to}.json"`).send(serviceTimesJson(d.rows, { generatedAt: d.generatedAt, threshold: rt.threshold, from: d.from, to: d.to }));
+  });
   app.get('/data/katalog.jsonld', { schema: { summary: 'DCAT-AP catalogue of the open data (JSON-LD)', tags: ['open data'] } }, async (_req, reply) => {
     const d = await openData();
     return reply.type('application/ld+json; charset=utf-8').send(dcatCatalogue(rt.publicUrl(), { generatedAt: d.generatedAt, from: d.from, to: d.to, publisher: 'Simpul' }));
@@ -174,6 +197,16 @@ export async function registerPublicRoutes(app: HttpApp, rt: OversightRuntime): 
     const gateways = new Map(rt.gateways().map((g) => [g.id, g]));
     return logs.map((l) => ({ gateway: l.gateway, member: l.member, origin: l.origin, size: Number(l.size), root: l.root.toString('base64'), note: l.note, verifiedAt: new Date(Number(l.verified_at)).toISOString(), logUrl: gateways.get(l.gateway)?.url ?? null, logKey: gateways.get(l.gateway)?.logKey ?? null, witnessKeys: gateways.get(l.gateway)?.witnessKeys ?? [] }));
   });
+}
+
+function ServiceTimesTable(props: { lang: Lang; t: Translate; caption: string; rows: PublishedServiceTime[]; agency: boolean }): VNode {
+  const { lang, t } = props;
+  if (props.rows.length === 0) return html`<p>${props.caption}: ${t('belum ada data pada periode ini.', 'no data in this period yet.')}</p>`;
+  return html`<div class="table-scroll" tabindex="0"><table>
+    <caption>${props.caption}</caption>
+    <thead><tr>${props.agency ? html`<th scope="col">${t('Instansi', 'Agency')}</th>` : null}<th scope="col">${t('Kategori', 'Category')}</th><th scope="col" class="num">${t('Selesai', 'Completed')}</th><th scope="col" class="num">${t('Masih terbuka', 'Still open')}</th><th scope="col" class="num">${t('Median (hari)', 'Median (days)')}</th><th scope="col" class="num">${t('Persentil ke-90 (hari)', '90th percentile (days)')}</th></tr></thead>
+    <tbody>${props.rows.map((r) => html`<tr>${props.agency ? html`<td>${r.agency_name}</td>` : null}<th scope="row"><code>${r.category}</code></th><td class="num"><${Figure} lang=${lang} t=${t} value=${r.completed} /></td><td class="num"><${Figure} lang=${lang} t=${t} value=${r.open} /></td><td class="num"><${Figure} lang=${lang} t=${t} value=${r.median_days} /></td><td class="num"><${Figure} lang=${lang} t=${t} value=${r.p90_days} /></td></tr>`)}</tbody>
+  </table></div>`;
 }
 
 function slug(text: string): string {

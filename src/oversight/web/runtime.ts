@@ -7,6 +7,7 @@ import type { Directory } from '../directory.js';
 import type { MonitoredGateway } from '../log-monitor.js';
 import type { QualitySource } from '../quality.js';
 import type { OversightTables } from '../schema.js';
+import type { ServiceTimesSource } from '../service-times.js';
 import type { ExchangeStatistics } from '../statistics.js';
 import { translator, type Lang } from './html.js';
 
@@ -17,6 +18,7 @@ export interface OversightRuntime {
   statistics: ExchangeStatistics;
   directory: Directory;
   quality: QualitySource;
+  serviceTimes: ServiceTimesSource;
   gateways: () => MonitoredGateway[];
   /** Counts below this are withheld from every public figure. */
   threshold: number;
