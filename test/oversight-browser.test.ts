@@ -14,6 +14,7 @@ import type { Database } from '../src/core/storage/database.js';
 import { testBackends } from '../src/core/storage/testing.js';
 import { generateFederationData } from '../src/demo/data/index.js';
 import { registryAuth } from '../src/oversight/console-auth.js';
+import { qualityFromOverview } from '../src/oversight/quality.js';
 import { exchange, oversightFixture, registryWithRoles, type OversightFixture } from '../src/oversight/testing.js';
 import type { RegistryTables } from '../src/registry/schema.js';
 
@@ -46,7 +47,16 @@ describe('oversight in chromium', () => {
     const r = await registryWithRoles(registryDb);
     registryApp = r.app;
     passwords = r.passwords;
-    f = await oversightFixture(backend, { auth: registryAuth(r.url), now: () => Date.now() });
+    // Two reconciliation runs a week apart, so the pages draw quality as a line over time.
+    let run = { reportGeneratedAt: '2026-01-01T00:00:00Z', scores: [96.5, 71.2] };
+    const quality = qualityFromOverview(async () => ({
+      reportGeneratedAt: run.reportGeneratedAt,
+      agencies: ['ID/GOV/DUKCAPIL', 'ID/GOV/BPS'].map((agency, i) => ({ agency, score: run.scores[i]!, conflicts: 3, corrections: { open: 2, oldestOpenAgeSeconds: 86_400 } })),
+    }));
+    await quality.snapshots();
+    run = { reportGeneratedAt: '2026-01-08T00:00:00Z', scores: [97.1, 80.4] };
+    await quality.snapshots();
+    f = await oversightFixture(backend, { auth: registryAuth(r.url), now: () => Date.now(), quality });
     const bps = f.logs.get('ID/GOV/BPS/gw1')!;
     // Ordinary traffic today, then a harvesting burst: 120 different persons in a few minutes.
     const now = Date.now();
@@ -68,6 +78,7 @@ describe('oversight in chromium', () => {
     await page.goto(base);
     assert.match(await page.locator('h1').innerText(), /Transparansi pertukaran data/);
     await assertAccessible(page, 'transparency (id)');
+    assert.equal(await page.getByRole('img', { name: /Skor kualitas per instansi dari waktu ke waktu/ }).count(), 1, 'the quality line chart');
     const text = await page.content();
     for (const p of persons.slice(0, 120)) assert.ok(!text.includes(p.nik) && !text.includes(p.fullName), 'no NIK or name');
     await page.getByRole('link', { name: 'English' }).click();

@@ -16,5 +16,5 @@ export { SecurityRules, DEFAULT_RULES, type RuleSettings, type SignInSource } fr
 export { AlertDesk, publicAlert, type Alert, type Webhook } from './alerts.js';
 export { Incidents, breachNotice, NOTICE_DEADLINE_MS, type Incident } from './incidents.js';
 export { ExchangeStatistics, suppress } from './statistics.js';
-export { noQuality, qualityFromOverview, qualityFromReports, type QualityOverview, type QualitySource, type QualitySnapshot } from './quality.js';
+export { noQuality, qualityFromOverview, qualityFromReports, scoreSeries, type QualityOverview, type QualitySource, type QualitySnapshot } from './quality.js';
 export { noServiceTimes, publishServiceTimes, type ServiceTimesSource, type ServiceTimeGroup, type PublishedServiceTime } from './service-times.js';

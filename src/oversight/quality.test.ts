@@ -27,11 +27,31 @@ describe('data quality from reconciliation', () => {
     assert.match(page1, /Badan Pusat Statistik<\/th><td class="num">71,2<\/td><td class="num">42<\/td><td class="num">40<\/td>/);
     current = overview('2026-01-08T00:00:00Z', 80.4);
     const page2 = (await f.oversight.app.inject('/')).body;
-    assert.match(page2, />80,4</, 'the latest score is published');
-    assert.doesNotMatch(page2, />71,2</);
+    const latest = /<caption>Hasil rekonsiliasi terakhir<\/caption>[\s\S]*?<\/table>/.exec(page2)![0];
+    assert.match(latest, />80,4</, 'the latest score is published');
+    assert.doesNotMatch(latest, />71,2</);
     // The console's chart keeps the history: both runs of BPS, oldest first.
     const bps = (await source.snapshots()).filter((s) => s.agency === 'ID/GOV/BPS');
     assert.deepEqual(bps.map((s) => [s.score, s.openCorrections, s.oldestOpenCorrectionDays]), [[71.2, 40, 1], [80.4, 40, 1]]);
+  });
+
+  it('charts every agency\'s score over the runs as an SVG line with a table of the same figures', async () => {
+    const page = (await f.oversight.app.inject('/')).body;
+    const chart = /<svg role="img" aria-label="Skor kualitas per instansi dari waktu ke waktu[^"]*"[^>]*>([\s\S]*?)<\/svg>/.exec(page)?.[1];
+    assert.ok(chart, 'a labelled line chart');
+    // One line per agency with a point per run; BPS rose from 71.2 to 80.4, so its line goes up (smaller y).
+    const lines = [...chart.matchAll(/<polyline points="([^"]+)"/g)].map((m) => m[1]!.split(' ').map((xy) => xy.split(',').map(Number) as [number, number]));
+    assert.equal(lines.length, 2);
+    const [bps, dukcapil] = lines as [[number, number][], [number, number][]];
+    assert.equal(bps.length, 2);
+    assert.ok(bps[1]![1] < bps[0]![1], 'a higher score is drawn higher');
+    assert.ok(bps[1]![0] > bps[0]![0], 'the later run is drawn to the right');
+    assert.equal(dukcapil[0]![1], dukcapil[1]![1], 'an unchanged score is a flat line');
+    assert.match(chart, /Badan Pusat Statistik/, 'a legend names each line');
+    const history = /<details>[\s\S]*?<\/details>/.exec(page)![0];
+    assert.match(history, /Riwayat skor kualitas/);
+    assert.match(history, />71,2</);
+    assert.match(history, />80,4</);
   });
 
   it('maps reconciliation\'s agency names to member ids', async () => {

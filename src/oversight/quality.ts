@@ -75,3 +75,14 @@ export function qualityFromOverview(overview: () => Promise<QualityOverview | un
     },
   };
 }
+
+/** The score of every agency over reconciliation runs, one series per agency, oldest first: what the charts draw. */
+export function scoreSeries(snapshots: readonly QualitySnapshot[]): { agency: string; points: { at: number; value: number }[] }[] {
+  const byAgency = new Map<string, { at: number; value: number }[]>();
+  for (const s of [...snapshots].sort((a, b) => a.at - b.at)) {
+    const points = byAgency.get(s.agency) ?? [];
+    points.push({ at: s.at, value: s.score });
+    byAgency.set(s.agency, points);
+  }
+  return [...byAgency].sort(([a], [b]) => a.localeCompare(b)).map(([agency, points]) => ({ agency, points }));
+}

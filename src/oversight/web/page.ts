@@ -70,3 +70,71 @@ export function BarChart(props: { label: string; rows: { name: string; value: nu
     <figcaption>${props.label}</figcaption>
   </figure>`;
 }
+
+/** Series colours with at least 3:1 contrast on white; each also has its own dash and marker, so colour is never the only cue. */
+const SERIES_STYLES = [
+  { colour: '#0b4f9c', dash: undefined, marker: 'circle' },
+  { colour: '#b3261e', dash: '8 4', marker: 'square' },
+  { colour: '#1e6b35', dash: '2 4', marker: 'diamond' },
+  { colour: '#8a4b00', dash: '10 4 2 4', marker: 'triangle' },
+  { colour: '#5b2a86', dash: '4 4', marker: 'circle' },
+  { colour: '#00606b', dash: '12 4', marker: 'square' },
+] as const;
+
+function Marker(props: { shape: string; x: number; y: number; colour: string }): VNode {
+  const { x, y, colour } = props;
+  if (props.shape === 'square') return html`<rect x=${x - 4} y=${y - 4} width="8" height="8" fill=${colour}></rect>`;
+  if (props.shape === 'diamond') return html`<polygon points=${`${x},${y - 5} ${x + 5},${y} ${x},${y + 5} ${x - 5},${y}`} fill=${colour}></polygon>`;
+  if (props.shape === 'triangle') return html`<polygon points=${`${x},${y - 5} ${x + 5},${y + 4} ${x - 5},${y + 4}`} fill=${colour}></polygon>`;
+  return html`<circle cx=${x} cy=${y} r="4" fill=${colour}></circle>`;
+}
+
+export interface LineSeries {
+  name: string;
+  points: { at: number; value: number }[];
+}
+
+/**
+ * A line chart over time as SVG (server-rendered, no script, no inline style), one line per
+ * series on a fixed 0–`max` scale, with a legend. The SVG is one labelled image; the caller
+ * puts the same figures in a table beside it for screen readers and for copying.
+ */
+export function LineChart(props: { label: string; lang: Lang; series: LineSeries[]; max: number }): VNode {
+  const width = 640;
+  const left = 40;
+  const right = 16;
+  const top = 12;
+  const plot = 200;
+  const times = props.series.flatMap((s) => s.points.map((p) => p.at));
+  const first = Math.min(...times);
+  const last = Math.max(...times);
+  const x = (at: number) => (last === first ? left + (width - left - right) / 2 : left + ((at - first) / (last - first)) * (width - left - right));
+  const y = (v: number) => top + plot - (Math.max(0, Math.min(props.max, v)) / props.max) * plot;
+  const day = (at: number) => new Intl.DateTimeFormat(props.lang === 'en' ? 'en-GB' : 'id-ID', { day: 'numeric', month: 'short', timeZone: 'Asia/Jakarta' }).format(at);
+  const ticks = [0, 0.25, 0.5, 0.75, 1].map((f) => Math.round(f * props.max));
+  const legendTop = top + plot + 36;
+  const height = legendTop + Math.ceil(props.series.length / 2) * 22 + 4;
+  return html`<figure class="card">
+    <svg role="img" aria-label=${props.label} viewBox=${`0 0 ${width} ${height}`} width="100%" focusable="false">
+      ${ticks.map((v) => html`<g><line x1=${left} x2=${width - right} y1=${y(v)} y2=${y(v)} stroke="#c8c8c8" stroke-width="1"></line><text x=${left - 6} y=${y(v) + 4} font-size="12" text-anchor="end" fill="#1b1b1b">${v}</text></g>`)}
+      ${times.length ? html`<g>
+        <text x=${left} y=${top + plot + 18} font-size="12" fill="#1b1b1b">${day(first)}</text>
+        ${last !== first ? html`<text x=${width - right} y=${top + plot + 18} font-size="12" text-anchor="end" fill="#1b1b1b">${day(last)}</text>` : null}
+      </g>` : null}
+      ${props.series.map((s, i) => {
+        const style = SERIES_STYLES[i % SERIES_STYLES.length]!;
+        const points = [...s.points].sort((a, b) => a.at - b.at);
+        return html`<g>
+          ${points.length > 1 ? html`<polyline points=${points.map((p) => `${x(p.at).toFixed(1)},${y(p.value).toFixed(1)}`).join(' ')} fill="none" stroke=${style.colour} stroke-width="2.5" stroke-dasharray=${style.dash}></polyline>` : null}
+          ${points.map((p) => html`<${Marker} shape=${style.marker} x=${x(p.at)} y=${y(p.value)} colour=${style.colour} />`)}
+          <g>
+            <line x1=${left + (i % 2) * 300} x2=${left + (i % 2) * 300 + 28} y1=${legendTop + Math.floor(i / 2) * 22 - 4} y2=${legendTop + Math.floor(i / 2) * 22 - 4} stroke=${style.colour} stroke-width="2.5" stroke-dasharray=${style.dash}></line>
+            <${Marker} shape=${style.marker} x=${left + (i % 2) * 300 + 14} y=${legendTop + Math.floor(i / 2) * 22 - 4} colour=${style.colour} />
+            <text x=${left + (i % 2) * 300 + 36} y=${legendTop + Math.floor(i / 2) * 22} font-size="13" fill="#1b1b1b">${s.name.length > 36 ? `${s.name.slice(0, 35)}…` : s.name}</text>
+          </g>
+        </g>`;
+      })}
+    </svg>
+    <figcaption>${props.label}</figcaption>
+  </figure>`;
+}

@@ -12,9 +12,10 @@ import { SimpulError } from '../../core/errors.js';
 import type { HttpApp } from '../../core/http/app.js';
 import { RegistryApiError } from '../../registry/client.js';
 import { mayAct, maySee, type ConsoleAuth, type ConsolePrincipal } from '../console-auth.js';
+import { scoreSeries } from '../quality.js';
 import { DAY_MS } from '../statistics.js';
 import { formatNumber, formatTime, html, type Translate, type VNode } from './html.js';
-import { BarChart, renderPage, type PageContext } from './page.js';
+import { BarChart, LineChart, renderPage, type PageContext } from './page.js';
 import { sendPage, type OversightRuntime } from './runtime.js';
 import { SESSION_COOKIE } from './session.js';
 
@@ -370,6 +371,7 @@ export async function registerManageRoutes(app: HttpApp, rt: OversightRuntime, k
     return {
       title: t('Kualitas data per instansi', 'Data quality per agency'),
       body: snapshots.length === 0 ? html`<p>${t('Belum ada hasil rekonsiliasi.', 'No reconciliation results yet.')}</p>` : html`
+        <${LineChart} lang=${lang} max=${100} label=${t('Skor kualitas per instansi pada setiap rekonsiliasi (0–100); angka yang sama ada di tabel di bawah', 'Quality score per agency at every reconciliation (0–100); the same figures are in the table below')} series=${scoreSeries(snapshots).map((s) => ({ name: rt.directory.memberName(s.agency), points: s.points }))} />
         <${BarChart} label=${t('Skor kualitas terakhir (0–100)', 'Latest quality score (0–100)')} unit="" rows=${latest.map((s) => ({ name: rt.directory.memberName(s.agency), value: s.score }))} />
         <div class="table-scroll" tabindex="0"><table>
           <caption>${t('Riwayat skor, konflik dan permintaan koreksi', 'History of scores, conflicts and correction requests')}</caption>

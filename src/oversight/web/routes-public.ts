@@ -7,10 +7,11 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { HttpApp } from '../../core/http/app.js';
 import { dcatCatalogue, openDataRows, toCsv, toJson } from '../open-data.js';
+import { scoreSeries } from '../quality.js';
 import { publishServiceTimes, serviceTimesCsv, serviceTimesJson, type PublishedServiceTime } from '../service-times.js';
 import { DAY_MS, dayStart, suppress, type Period, type PublishedFigures } from '../statistics.js';
 import { formatNumber, formatTime, html, translator, type Lang, type Translate, type VNode } from './html.js';
-import { BarChart, renderPage, type PageContext } from './page.js';
+import { BarChart, LineChart, renderPage, type PageContext } from './page.js';
 import { LANG_COOKIE, langOf, safeNext, sendPage, type OversightRuntime } from './runtime.js';
 
 export const PUBLIC_SITE = 'Transparansi Simpul';
@@ -121,7 +122,16 @@ export async function registerPublicRoutes(app: HttpApp, rt: OversightRuntime): 
           <caption>${t('Hasil rekonsiliasi terakhir', 'Latest reconciliation results')}</caption>
           <thead><tr><th scope="col">${t('Instansi', 'Agency')}</th><th scope="col" class="num">${t('Skor (0–100)', 'Score (0–100)')}</th><th scope="col" class="num">${t('Konflik terbuka', 'Open conflicts')}</th><th scope="col" class="num">${t('Permintaan koreksi terbuka', 'Open correction requests')}</th><th scope="col">${t('Diperbarui', 'Updated')}</th></tr></thead>
           <tbody>${latestQuality.map((q) => html`<tr><th scope="row">${rt.directory.memberName(q.agency)}</th><td class="num">${formatNumber(lang, q.score)}</td><td class="num">${formatNumber(lang, q.openConflicts)}</td><td class="num">${formatNumber(lang, q.openCorrections)}</td><td>${formatTime(lang, q.at)}</td></tr>`)}</tbody>
-        </table></div>`}
+        </table></div>
+        <${LineChart} lang=${lang} max=${100} label=${t('Skor kualitas per instansi dari waktu ke waktu (0–100); angkanya ada di tabel riwayat di bawah', 'Quality score per agency over time (0–100); the figures are in the history table below')} series=${scoreSeries(quality).map((s) => ({ name: rt.directory.memberName(s.agency), points: s.points }))} />
+        <details>
+          <summary>${t('Riwayat skor kualitas (tabel)', 'Quality score history (table)')}</summary>
+          <div class="table-scroll" tabindex="0"><table>
+            <caption>${t('Skor kualitas per instansi pada setiap rekonsiliasi', 'Quality score per agency at every reconciliation')}</caption>
+            <thead><tr><th scope="col">${t('Instansi', 'Agency')}</th><th scope="col">${t('Waktu', 'Time')}</th><th scope="col" class="num">${t('Skor (0–100)', 'Score (0–100)')}</th></tr></thead>
+            <tbody>${scoreSeries(quality).flatMap((s) => s.points.map((pt) => html`<tr><th scope="row">${rt.directory.memberName(s.agency)}</th><td>${formatTime(lang, pt.at)}</td><td class="num">${formatNumber(lang, pt.value)}</td></tr>`))}</tbody>
+          </table></div>
+        </details>`}
 
       <h2 id="waktu-layanan">${t('Waktu layanan publik', 'Public service times')}</h2>
       <p>${t('Pengaduan: hari dari pengajuan sampai ditutup. Izin: hari dari pengajuan permohonan sampai izin terbit. Dihitung oleh portal warga dari data yang tersimpan; hanya angka gabungan yang keluar dari portal.', 'Complaints: days from submission to closing. Permits: days from application to issue. Computed by the citizens\' portal from its records; only aggregates leave the portal.')}</p>
