@@ -5,7 +5,9 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { b64, generateSigningKey } from '../core/crypto.js';
 import type { HttpApp } from '../core/http/app.js';
+import { createTlsKeyAndCsr } from '../core/pki.js';
 import type { Database } from '../core/storage/database.js';
 import { testBackends } from '../core/storage/testing.js';
 import { RegistryClient } from '../registry/client.js';
@@ -71,6 +73,55 @@ for (const backend of testBackends()) {
       await refused('auditor', '/konsol/instansi/subsistem', { id: 'ID/GOV/BPS/SUSENAS' }, 'auth.forbidden');
       await saved('bps.admin', '/konsol/instansi/subsistem', { id: 'ID/GOV/BPS/SUSENAS' });
       assert.ok((await api().request<{ id: string }[]>('GET', '/subsystems')).some((s) => s.id === 'ID/GOV/BPS/SUSENAS'));
+    });
+
+    it('POST /konsol/instansi/tambah: the registry administrator only', async () => {
+      const agency = { id: 'ID/GOV/KEMENDAGRI', name: 'Kementerian Dalam Negeri' };
+      await refused('dukcapil.admin', '/konsol/instansi/tambah', agency, 'oversight.own_agency_only');
+      await refused('auditor', '/konsol/instansi/tambah', agency, 'auth.forbidden');
+      await saved('root', '/konsol/instansi/tambah', agency);
+      const members = await api().request<{ id: string; name: string }[]>('GET', '/members');
+      assert.equal(members.find((m) => m.id === agency.id)?.name, agency.name);
+      const page = await f.oversight.app.inject({ url: '/konsol/instansi', cookies: sessions['dukcapil.admin']!.cookies });
+      assert.doesNotMatch(page.body, /action="\/konsol\/instansi\/tambah"/, 'an agency administrator gets no form to add an agency');
+      assert.match((await f.oversight.app.inject({ url: '/konsol/instansi', cookies: sessions.root!.cookies })).body, /action="\/konsol\/instansi\/tambah"/);
+    });
+
+    it('POST /konsol/instansi/gateway: own agency only, not the auditor; the page shows the issued certificate', async () => {
+      const { csrPem } = await createTlsKeyAndCsr('ID/GOV/DUKCAPIL/gw2', ['localhost']);
+      const gateway = { id: 'ID/GOV/DUKCAPIL/gw2', address: 'https://gw2.dukcapil.example:8443', signingKey: b64.encode(generateSigningKey().publicKey), logKey: '', csr: csrPem };
+      await refused('bps.admin', '/konsol/instansi/gateway', gateway, 'oversight.own_agency_only');
+      await refused('auditor', '/konsol/instansi/gateway', gateway, 'auth.forbidden');
+      const res = await submit('dukcapil.admin', '/konsol/instansi/gateway', gateway);
+      assert.equal(res.statusCode, 201, res.body);
+      assert.match(res.body, /-----BEGIN CERTIFICATE-----/);
+      const listed = (await api().request<{ id: string; status: string }[]>('GET', '/gateways')).find((g) => g.id === gateway.id);
+      assert.equal(listed?.status, 'active');
+      // The registry's own refusal (a duplicate) comes back to the page as a message.
+      const again = await submit('dukcapil.admin', '/konsol/instansi/gateway', gateway);
+      assert.equal(again.statusCode, 303);
+      assert.match(decodeURIComponent(String(again.headers.location)), /galat=request\.conflict/);
+    });
+
+    it('POST /konsol/instansi/gateway/cabut: own agency only, not the auditor', async () => {
+      const id = 'ID/GOV/DUKCAPIL/gw2';
+      await refused('bps.admin', '/konsol/instansi/gateway/cabut', { id }, 'oversight.own_agency_only');
+      await refused('auditor', '/konsol/instansi/gateway/cabut', { id }, 'auth.forbidden');
+      await saved('dukcapil.admin', '/konsol/instansi/gateway/cabut', { id });
+      assert.equal((await api().request<{ id: string; status: string }[]>('GET', '/gateways')).find((g) => g.id === id)?.status, 'revoked');
+    });
+
+    it('POST /konsol/layanan/tambah: a provider adds services of its own subsystems only', async () => {
+      const service = { id: 'ID/GOV/DUKCAPIL/SIAK/family', title: 'Kartu keluarga', personalData: 'true', openapi: '' };
+      await refused('bps.admin', '/konsol/layanan/tambah', service, 'oversight.own_agency_only');
+      await refused('auditor', '/konsol/layanan/tambah', service, 'auth.forbidden');
+      const bad = await submit('dukcapil.admin', '/konsol/layanan/tambah', { ...service, openapi: '{not json' });
+      assert.deepEqual([bad.statusCode, bad.json().code], [400, 'request.invalid']);
+      await saved('dukcapil.admin', '/konsol/layanan/tambah', service);
+      const added = (await api().request<{ id: string; title: string; personalData: boolean }[]>('GET', '/services')).find((s) => s.id === service.id);
+      assert.deepEqual([added?.title, added?.personalData], ['Kartu keluarga', true]);
+      const page = await f.oversight.app.inject({ url: '/konsol/layanan', cookies: sessions.auditor!.cookies });
+      assert.doesNotMatch(page.body, /action="\/konsol\/layanan\/tambah"/, 'the auditor gets no form');
     });
 
     it('POST /konsol/layanan/status: only the provider disables its service', async () => {

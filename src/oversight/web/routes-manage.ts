@@ -35,6 +35,25 @@ interface Right { id: string; client: string; service: string; purpose: string; 
 interface AuditEvent { id: number; at: string; actor: string; action: string; target: string }
 
 const memberOf = (id: string) => id.split('/').slice(0, 3).join('/');
+
+function GatewayForm(props: { t: Translate; csrf: VNode; member: string }): VNode {
+  const { t, member } = props;
+  const slug = member.replace(/\W/g, '-');
+  return html`<form method="post" action="/konsol/instansi/gateway">${props.csrf}
+    <label for=${`f-gw-id-${slug}`}>${t('Kode gateway', 'Gateway code')}</label>
+    <span class="hint" id=${`h-gw-id-${slug}`}>${t(`Misalnya ${member}/gw2`, `For example ${member}/gw2`)}</span>
+    <input id=${`f-gw-id-${slug}`} name="id" required aria-describedby=${`h-gw-id-${slug}`} />
+    <label for=${`f-gw-address-${slug}`}>${t('Alamat (https)', 'Address (https)')}</label>
+    <input id=${`f-gw-address-${slug}`} name="address" type="url" required />
+    <label for=${`f-gw-key-${slug}`}>${t('Kunci tanda tangan Ed25519 (base64)', 'Ed25519 signing key (base64)')}</label>
+    <input id=${`f-gw-key-${slug}`} name="signingKey" required />
+    <label for=${`f-gw-log-${slug}`}>${t('Kunci log (boleh kosong)', 'Log key (optional)')}</label>
+    <input id=${`f-gw-log-${slug}`} name="logKey" />
+    <label for=${`f-gw-csr-${slug}`}>${t('Permintaan sertifikat TLS (CSR, PEM)', 'TLS certificate request (CSR, PEM)')}</label>
+    <textarea id=${`f-gw-csr-${slug}`} name="csr" rows="6" required></textarea>
+    <button class="button secondary" type="submit">${t('Daftarkan gateway', 'Register gateway')}</button>
+  </form>`;
+}
 /** Rights expiring within this many days are flagged for renewal. */
 export const EXPIRY_REMINDER_DAYS = 30;
 
@@ -97,7 +116,9 @@ export async function registerManageRoutes(app: HttpApp, rt: OversightRuntime, k
         <h3>${t('Subsistem', 'Subsystems')}</h3>
         <ul>${subsystems.filter((s) => s.member === m.id).map((s) => html`<li><code>${s.id}</code></li>`)}</ul>
         <h3>${t('Gateway', 'Gateways')}</h3>
-        <ul>${gateways.filter((g) => g.member === m.id).map((g) => html`<li><code>${g.id}</code> — ${g.address} — ${g.status === 'active' ? t('aktif', 'active') : t('dicabut', 'revoked')}</li>`)}</ul>
+        <ul>${gateways.filter((g) => g.member === m.id).map((g) => html`<li><code>${g.id}</code> — ${g.address} — ${g.status === 'active' ? t('aktif', 'active') : t('dicabut', 'revoked')}
+          ${g.status === 'active' && mayAct(p, m.id) ? html`<form method="post" action="/konsol/instansi/gateway/cabut">${csrf}<input type="hidden" name="id" value=${g.id} />
+            <button class="button secondary" type="submit">${t(`Cabut gateway ${g.id}`, `Revoke gateway ${g.id}`)}</button></form>` : null}</li>`)}</ul>
         ${mayAct(p, m.id) ? html`<form method="post" action="/konsol/instansi/subsistem">${csrf}
           <input type="hidden" name="member" value=${m.id} />
           <label for=${`f-sub-${m.id.replace(/\W/g, '-')}`}>${t('Subsistem baru', 'New subsystem')}</label>
@@ -105,9 +126,65 @@ export async function registerManageRoutes(app: HttpApp, rt: OversightRuntime, k
           <input id=${`f-sub-${m.id.replace(/\W/g, '-')}`} name="id" required aria-describedby=${`h-sub-${m.id.replace(/\W/g, '-')}`} />
           <button class="button secondary" type="submit">${t('Tambah subsistem', 'Add subsystem')}</button>
         </form>` : null}
-      </section>`)}`,
+        ${mayAct(p, m.id) ? html`<details><summary>${t(`Daftarkan gateway ${m.name}`, `Register a gateway of ${m.name}`)}</summary>
+          <${GatewayForm} t=${t} csrf=${csrf} member=${m.id} />
+        </details>` : null}
+      </section>`)}
+      ${mayAct(p, null) ? html`<section class="card" aria-labelledby="m-baru">
+        <h2 id="m-baru">${t('Tambah instansi', 'Add an agency')}</h2>
+        <form method="post" action="/konsol/instansi/tambah">${csrf}
+          <label for="f-member-id">${t('Kode instansi', 'Agency code')}</label>
+          <span class="hint" id="h-member-id">${t('Misalnya ID/GOV/KEMENDAGRI', 'For example ID/GOV/KEMENDAGRI')}</span>
+          <input id="f-member-id" name="id" required aria-describedby="h-member-id" />
+          <label for="f-member-name">${t('Nama instansi', 'Agency name')}</label>
+          <input id="f-member-name" name="name" required />
+          <button class="button" type="submit">${t('Tambah instansi', 'Add agency')}</button>
+        </form>
+      </section>` : null}`,
     };
   }));
+
+  post('/konsol/instansi/tambah', async (req, reply, p) => {
+    const body = form(req);
+    const id = field(body, 'id');
+    kit.guard(req, p, 'add member', null, 'act');
+    return change(reply, '/konsol/instansi', async () => {
+      await registry(req).request('POST', '/members', { id, name: field(body, 'name') });
+    });
+  });
+
+  post('/konsol/instansi/gateway', async (req, reply, p) => {
+    const body = form(req);
+    const id = field(body, 'id');
+    kit.guard(req, p, 'register gateway', memberOf(id), 'act');
+    const logKey = (body.logKey ?? '').trim();
+    const request = { id, address: field(body, 'address'), signingKey: field(body, 'signingKey'), csr: field(body, 'csr'), ...(logKey ? { logKey } : {}) };
+    let registered: { gateway: Gateway; tlsCertificate: string; caCertificate: string };
+    try {
+      registered = await registry(req).request('POST', '/gateways', request);
+    } catch (error) {
+      if (error instanceof RegistryApiError) return reply.redirect(`/konsol/instansi?galat=${encodeURIComponent(`${error.code}: ${error.message}`)}`, 303);
+      throw error;
+    }
+    // The certificate is shown once, here: the gateway's operator installs it with the TLS key it kept.
+    const pc = kit.context(req, reply, p);
+    const { t } = pc;
+    return sendPage(reply, renderPage(pc, t('Gateway terdaftar', 'Gateway registered'), html`
+      <p>${t(`Gateway ${registered.gateway.id} terdaftar di ${registered.gateway.address}. Pasang sertifikat TLS di bawah ini pada gateway bersama kunci TLS yang dibuat bersama CSR-nya; gateway lain mempercayainya mulai konfigurasi global berikutnya.`, `Gateway ${registered.gateway.id} is registered at ${registered.gateway.address}. Install the TLS certificate below on the gateway with the TLS key made with its CSR; other gateways trust it from the next global configuration.`)}</p>
+      <h2>${t('Sertifikat TLS gateway', 'Gateway TLS certificate')}</h2>
+      <pre tabindex="0">${registered.tlsCertificate}</pre>
+      <h2>${t('Sertifikat CA registry', 'Registry CA certificate')}</h2>
+      <pre tabindex="0">${registered.caCertificate}</pre>
+      <p><a href="/konsol/instansi">${t('Kembali ke daftar instansi', 'Back to the agencies')}</a></p>`, { kind: 'notice', text: t('Tersimpan.', 'Saved.') }), 201);
+  });
+
+  post('/konsol/instansi/gateway/cabut', async (req, reply, p) => {
+    const id = field(form(req), 'id');
+    kit.guard(req, p, 'revoke gateway', memberOf(id), 'act');
+    return change(reply, '/konsol/instansi', async () => {
+      await registry(req).request('POST', `/gateways/${encodeURIComponent(id)}/revoke`);
+    });
+  });
 
   post('/konsol/instansi/subsistem', async (req, reply, p) => {
     const body = form(req);
@@ -133,9 +210,43 @@ export async function registerManageRoutes(app: HttpApp, rt: OversightRuntime, k
           <td>${s.enabled ? t('aktif', 'enabled') : t('nonaktif', 'disabled')}
           ${mayAct(p, memberOf(s.id)) ? html`<form method="post" action="/konsol/layanan/status">${csrf}<input type="hidden" name="service" value=${s.id} /><input type="hidden" name="enabled" value=${s.enabled ? 'false' : 'true'} />
             <button class="button secondary" type="submit">${s.enabled ? t(`Nonaktifkan ${s.title}`, `Disable ${s.title}`) : t(`Aktifkan ${s.title}`, `Enable ${s.title}`)}</button></form>` : null}</td></tr>`)}</tbody>
-      </table></div>`,
+      </table></div>
+      ${p.role !== 'auditor' ? html`<section class="card" aria-labelledby="s-baru">
+        <h2 id="s-baru">${t('Tambah layanan', 'Add a service')}</h2>
+        <form method="post" action="/konsol/layanan/tambah">${csrf}
+          <label for="f-service-id">${t('Kode layanan', 'Service code')}</label>
+          <span class="hint" id="h-service-id">${t(`Subsistem penyedia diikuti nama layanan, misalnya ${p.member ?? 'ID/GOV/DUKCAPIL'}/SIAK/penduduk`, `The providing subsystem followed by the service name, for example ${p.member ?? 'ID/GOV/DUKCAPIL'}/SIAK/person`)}</span>
+          <input id="f-service-id" name="id" required aria-describedby="h-service-id" />
+          <label for="f-service-title">${t('Judul', 'Title')}</label>
+          <input id="f-service-title" name="title" required />
+          <label for="f-service-personal">${t('Berisi data pribadi?', 'Contains personal data?')}</label>
+          <span class="hint" id="h-service-personal">${t('Jika ya, setiap permintaan harus menyebut subjek datanya.', 'If yes, every request must name its data subject.')}</span>
+          <select id="f-service-personal" name="personalData" aria-describedby="h-service-personal"><option value="true">${t('Ya', 'Yes')}</option><option value="false">${t('Tidak', 'No')}</option></select>
+          <label for="f-service-openapi">${t('Deskripsi OpenAPI (JSON, boleh kosong)', 'OpenAPI description (JSON, optional)')}</label>
+          <textarea id="f-service-openapi" name="openapi" rows="4"></textarea>
+          <button class="button" type="submit">${t('Tambah layanan', 'Add service')}</button>
+        </form>
+      </section>` : null}`,
     };
   }));
+
+  post('/konsol/layanan/tambah', async (req, reply, p) => {
+    const body = form(req);
+    const id = field(body, 'id');
+    kit.guard(req, p, 'add service', memberOf(id), 'act');
+    const openapiText = (body.openapi ?? '').trim();
+    let openapi: unknown = null;
+    if (openapiText) {
+      try {
+        openapi = JSON.parse(openapiText);
+      } catch {
+        throw new SimpulError('request.invalid', 'The OpenAPI description is not valid JSON.', { field: 'openapi' });
+      }
+    }
+    return change(reply, '/konsol/layanan', async () => {
+      await registry(req).request('POST', '/services', { id, title: field(body, 'title'), personalData: body.personalData !== 'false', openapi });
+    });
+  });
 
   post('/konsol/layanan/status', async (req, reply, p) => {
     const body = form(req);
