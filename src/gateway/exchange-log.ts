@@ -10,7 +10,7 @@ import type { SigningKey } from '../core/crypto.js';
 import { b64 } from '../core/crypto.js';
 import type { HttpApp } from '../core/http/app.js';
 import type { Database } from '../core/storage/database.js';
-import { Checkpointer, LogStore, SIG_COSIGNATURE_V1, SIG_ED25519, Witness, WitnessClient, encodeExchangeLeaf, formatVerifierKey, migrateLog, registerLogRoutes, type Post, type WitnessConfig } from '../log/index.js';
+import { Checkpointer, LogStore, SIG_COSIGNATURE_V1, SIG_ED25519, Witness, WitnessClient, encodeExchangeLeaf, formatVerifierKey, migrateLog, registerLogRoutes, registerWitnessRefusalRoutes, type Post, type WitnessConfig } from '../log/index.js';
 import type { ConfigurationSource } from './configuration.js';
 import type { PeerClient } from './peer-client.js';
 import type { GatewayStore, GatewayTables } from './store.js';
@@ -82,6 +82,7 @@ export class GatewayLog {
       },
     });
     await registerLogRoutes(options.app, { store, verifierKey: checkpointer.verifierKey, witnesses, quorum });
+    await registerWitnessRefusalRoutes(options.app, witness);
     return new GatewayLog({ store, checkpointer, witness, witnessClient, witnesses });
   }
 

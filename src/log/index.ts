@@ -18,7 +18,7 @@ export { appendLeaves, LogStore, LogStoreError, logMigrations, migrateLog, type 
 export { encodeExchangeLeaf, decodeExchangeLeaf, leafExchangeId, LeafError, EXCHANGE_LEAF_V1 } from './leaf.js';
 export { Checkpointer, type CheckpointerOptions, type SignedCheckpoint } from './checkpointer.js';
 export { WitnessClient, fetchPost, type Post, type PostResponse, type WitnessConfig, type WitnessClientOptions } from './witness-client.js';
-export { Witness, registerWitnessRoutes, type WitnessOptions, type LogKeyLookup } from './witness.js';
+export { Witness, registerWitnessRoutes, registerWitnessRefusalRoutes, type WitnessOptions, type WitnessRefusal, type LogKeyLookup } from './witness.js';
 export { registerLogRoutes, type LogRoutesOptions } from './routes.js';
 export { formatReceipt, parseReceipt, verifyReceipt, type Receipt, type VerifiedReceipt } from './receipt.js';
 export { formatCheckpoint, parseCheckpoint, openCheckpoint, signCheckpoint, type Checkpoint, type CheckpointPolicy } from './checkpoint.js';

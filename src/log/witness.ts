@@ -165,6 +165,17 @@ export class Witness {
     await sql`INSERT INTO log_witness_refusal (witness, origin, reason, request) VALUES (${this.verifierKey}, ${origin}, ${reason}, ${request})`.execute(this.#options.db);
   }
 
+  /**
+   * The checkpoints this witness refused, oldest first, after the refusal numbered `after`:
+   * public evidence (signed notes and proofs, no personal data) that a log showed two histories.
+   */
+  async refusals(after = 0, limit = 100): Promise<WitnessRefusal[]> {
+    const r = await sql<{ id: number | string; origin: string; reason: string; request: string; received_at: Date | string }>`
+      SELECT id, origin, reason, request, received_at FROM log_witness_refusal
+      WHERE witness = ${this.verifierKey} AND id > ${after} ORDER BY id LIMIT ${limit}`.execute(this.#options.db);
+    return r.rows.map((row) => ({ id: Number(row.id), origin: row.origin, reason: row.reason, evidence: row.request, receivedAt: new Date(row.received_at).toISOString() }));
+  }
+
   /** The latest checkpoint size and root this witness cosigned for a log. */
   async state(origin: string): Promise<{ size: number; root: Buffer } | undefined> {
     const r = await sql<{ size: number | string; root: Buffer }>`SELECT size, root FROM log_witnessed WHERE witness = ${this.verifierKey} AND origin = ${origin}`.execute(this.#options.db);
@@ -179,6 +190,39 @@ function splitText(note: string): string {
 }
 
 /** Registers `POST /witness/add-checkpoint` on a gateway's HTTP app. */
+export interface WitnessRefusal {
+  id: number;
+  /** The log whose checkpoint was refused. */
+  origin: string;
+  reason: string;
+  /** The add-checkpoint request as received: old size, consistency proof, signed checkpoint. */
+  evidence: string;
+  receivedAt: string;
+}
+
+/** `GET /log/witness/refusals`: the refusals of the witness this gateway runs, for monitors. */
+export async function registerWitnessRefusalRoutes(app: HttpApp, witness: Witness): Promise<void> {
+  app.get('/log/witness/refusals', {
+    schema: {
+      summary: 'Checkpoints of other gateways\' logs that this gateway\'s witness refused (evidence of a fork)',
+      tags: ['log'],
+      querystring: Type.Object({
+        after: Type.Optional(Type.Integer({ minimum: 0, description: 'Only refusals numbered above this' })),
+        limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 100 })),
+      }),
+      response: {
+        200: Type.Object({
+          witness: Type.String(),
+          refusals: Type.Array(Type.Object({ id: Type.Integer(), origin: Type.String(), reason: Type.String(), evidence: Type.String(), receivedAt: Type.String() })),
+        }),
+      },
+    },
+  }, async (request) => {
+    const query = request.query as { after?: number; limit?: number };
+    return { witness: witness.name, refusals: await witness.refusals(query.after ?? 0, query.limit ?? 100) };
+  });
+}
+
 export async function registerWitnessRoutes(app: HttpApp, witness: Witness): Promise<void> {
   await app.register(async (scope) => {
     // The spec fixes no request content type: read any body as text.

@@ -94,7 +94,9 @@ export class LogMonitor {
     const db = this.#o.db;
     const state = await db.selectFrom('monitored_log').selectAll().where('gateway', '=', gateway.id).executeTakeFirst();
     try {
-      return await this.#advance(gateway, state);
+      const result = await this.#advance(gateway, state);
+      await this.#witnessRefusals(gateway);
+      return result;
     } catch (error) {
       const failure = error instanceof MonitorFailure ? error : new MonitorFailure('unreachable', (error as Error).message);
       await db.updateTable('monitored_log').set({ last_error: failure.message, last_attempt_at: this.#now() }).where('gateway', '=', gateway.id).execute();
@@ -169,6 +171,21 @@ export class LogMonitor {
       return await this.#fetch(`${gateway.url}${path}`, { signal: AbortSignal.timeout(30_000) });
     } catch (error) {
       throw new MonitorFailure('unreachable', `Cannot reach ${gateway.url}${path}: ${(error as Error).message}`);
+    }
+  }
+
+  /**
+   * The gateway is also a witness of the others' logs: a checkpoint it refused is evidence
+   * against the log that signed it, recorded as that log's event (once per evidence).
+   */
+  async #witnessRefusals(witness: MonitoredGateway): Promise<void> {
+    const response = await this.#get(witness, '/log/witness/refusals?limit=500');
+    if (!response.ok) return; // a gateway without the route, or without a witness: nothing to learn
+    const { refusals } = (await response.json()) as { refusals: { origin: string; reason: string; evidence: string; receivedAt: string }[] };
+    const byOrigin = new Map(this.#o.gateways().map((g) => [logOrigin(g.id), g.id]));
+    for (const refusal of refusals) {
+      const refused = byOrigin.get(refusal.origin) ?? refusal.origin;
+      await this.#event(refused, 'witness_refusal', `${witness.id} refused a checkpoint of ${refused} (${refusal.reason}) at ${refusal.receivedAt}`, refusal.evidence);
     }
   }
 

@@ -3,6 +3,11 @@ import { after, before, describe, it } from 'node:test';
 import { parse } from 'csv-parse/sync';
 import { testBackends } from '../core/storage/testing.js';
 import { generateFederationData } from '../demo/data/index.js';
+import { generateSigningKey } from '../core/crypto.js';
+import { createHttpApp, listen } from '../core/http/app.js';
+import { witnessName } from '../gateway/exchange-log.js';
+import { Witness, logOrigin, migrateLog, registerWitnessRefusalRoutes, type AnyDb } from '../log/index.js';
+import { formatAddCheckpoint } from '../log/witness.js';
 import { exchange, oversightFixture, T0, type OversightFixture } from './testing.js';
 
 const DUKCAPIL_GW = 'ID/GOV/DUKCAPIL/gw1';
@@ -127,6 +132,42 @@ for (const backend of testBackends()) {
       assert.equal((await f.oversight.db.selectFrom('log_event').selectAll().execute()).length, 1);
       assert.equal(Number((await f.oversight.db.selectFrom('monitored_log').select('size').where('gateway', '=', DUKCAPIL_GW).executeTakeFirstOrThrow()).size), 63);
       f.serve(DUKCAPIL_GW, dukcapil.url);
+    });
+
+    it('raises a checkpoint alert when another gateway\'s witness refused a checkpoint, once per evidence', async () => {
+      const dukcapil = f.logs.get(DUKCAPIL_GW)!;
+      // BPS's gateway witnesses DUKCAPIL's log: it cosigns the honest checkpoint, then refuses
+      // a forked one whose consistency proof cannot hold.
+      const database = await backend.open<unknown>('ovl_witness');
+      await migrateLog(database.db as never, database.schema);
+      const witness = new Witness({ db: database.db as AnyDb, name: witnessName(BPS_GW), key: generateSigningKey(), logKeys: (origin) => (origin === logOrigin(DUKCAPIL_GW) ? [dukcapil.checkpointer.verifierKey] : undefined) });
+      const app = await createHttpApp({ title: 'BPS gateway', logLevel: 'silent' });
+      await registerWitnessRefusalRoutes(app, witness);
+      const url = await listen(app, 0);
+      try {
+        const honest = await (await fetch(`${dukcapil.url}/log/checkpoint`)).text();
+        assert.equal((await witness.addCheckpoint(formatAddCheckpoint({ oldSize: 0, proof: [], note: honest }))).status, 200);
+        const fork = await f.openLog(DUKCAPIL_GW, dukcapil.key, 'ovl_fork2');
+        await fork.append(persons.slice(0, 64).map((p, i) => exchange({ time: T0 + i, side: 'provider' }, dukcapil.salt, p.nik)));
+        const forked = await (await fetch(`${fork.url}/log/checkpoint`)).text();
+        const refused = await witness.addCheckpoint(formatAddCheckpoint({ oldSize: 63, proof: [Buffer.alloc(32, 7)], note: forked }));
+        assert.equal(refused.status, 422);
+
+        const bpsUrl = f.logs.get(BPS_GW)!.url;
+        // The witness's refusals are public; the BPS gateway of this fixture serves them.
+        const before = (await f.oversight.db.selectFrom('log_event').selectAll().execute()).length;
+        f.serve(BPS_GW, url);
+        await f.oversight.tick();
+        await f.oversight.tick();
+        f.serve(BPS_GW, bpsUrl);
+        const events = (await f.oversight.db.selectFrom('log_event').selectAll().execute()).slice(before);
+        assert.deepEqual(events.map((e) => [e.gateway, e.kind]), [[DUKCAPIL_GW, 'witness_refusal']]);
+        assert.match(events[0]!.detail, /ID\/GOV\/BPS\/gw1 refused a checkpoint of ID\/GOV\/DUKCAPIL\/gw1 \(consistency proof does not verify\)/);
+        assert.ok(events[0]!.evidence!.includes(forked.split('\n')[0]!));
+      } finally {
+        await app.close();
+        await database.close();
+      }
     });
   });
 }
