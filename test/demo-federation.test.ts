@@ -112,6 +112,17 @@ for (const kind of serverUrl() ? ['pglite', 'postgres'] : ['pglite']) describe(`
       assert.equal(preview.status, 200);
       assert.ok(preview.body.includes(citizen.name), 'the preview shows the name DUKCAPIL holds');
       assert.match(preview.body, /JL\. MERDEKA NO\. 1/, 'and the address as just changed at DUKCAPIL');
+      // A disputed value reaches DUKCAPIL's correction queue; its decision shows on the application page.
+      const applicationId = /\/permohonan\/([0-9a-f-]{36})\/sengketa/.exec(preview.body)![1]!;
+      assert.equal((await browser.post(`/permohonan/${applicationId}/sengketa`, { item: 'birthPlace', claimed: 'CIBINONG', reason: 'Lahir di Cibinong' })).status, 303);
+      const dukcapil = { authorization: `Bearer ${manifest.reconcile.tokens.DUKCAPIL}` };
+      const queue = (await (await fetch(`${manifest.reconcile.corrections}?status=open&limit=1000`, { headers: dukcapil })).json()) as { id: string; reason: string; proposedValue: string; evidence: { application?: string } }[];
+      const filed = queue.find((c) => c.reason === 'citizen_dispute' && c.evidence.application === applicationId);
+      assert.ok(filed, "the dispute is in DUKCAPIL's queue");
+      assert.equal(filed.proposedValue, 'CIBINONG');
+      const decision = await fetch(`${manifest.reconcile.corrections}/${filed.id}/decision`, { method: 'POST', headers: { ...dukcapil, 'content-type': 'application/json' }, body: JSON.stringify({ status: 'accepted' }) });
+      assert.equal(decision.status, 200);
+      assert.match((await browser.get(`/permohonan/${applicationId}`)).body, /Diterima oleh/);
 
       // The tracker lists what every gateway recorded about the citizen: BPS's read through two
       // gateways (with its purpose and legal basis) as well as the portal's own.

@@ -31,7 +31,7 @@ import { ensurePortalInstance, startDemoPortal, trackerService, type DemoPortalM
 import { DEMO_EVENTS_SERVICE, startDemoPublisher, startDemoSubscribers } from './events.js';
 import { startDemoLegacy, type DemoLegacy } from './legacy/demo-legacy.js';
 import type { DemoEvents } from '../events/index.js';
-import { startDemoReconciliation, type DemoReconcileManifest, type DemoReconciliation } from './reconcile.js';
+import { reconcilePort, startDemoReconciliation, type DemoReconcileManifest, type DemoReconciliation } from './reconcile.js';
 import { startDemoOversight, type DemoOversightManifest } from './oversight.js';
 import { qualityFromOverview } from '../oversight/index.js';
 import { portalFigures } from '../portal/index.js';
@@ -168,7 +168,10 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
 
     // The citizen portal behind its own gateway (src/demo/portal.ts).
     const gatewayUrls = new Map(Object.values(manifestGateways).map((g) => [g.id, g.consumer]));
-    const portal = await startDemoPortal({ registry, registryUrl, dataDir, host, portBase: options.portBase, logLevel: options.logLevel ?? 'warn', data, openStore: store, clients, gatewayUrls, previous: previous?.portal });
+    // The portal files citizens' disputes with the reconciliation service (started below) under its own token (ADR 0092).
+    const reconcileTokens = { ...previous?.reconcile?.tokens, portal: previous?.reconcile?.tokens.portal ?? randomBytes(24).toString('base64url') };
+    const corrections = { url: `http://${host}:${reconcilePort(options.portBase)}`, token: reconcileTokens.portal };
+    const portal = await startDemoPortal({ registry, registryUrl, dataDir, host, portBase: options.portBase, logLevel: options.logLevel ?? 'warn', data, openStore: store, clients, gatewayUrls, previous: previous?.portal, corrections });
     closers.push(() => portal.close());
     manifestGateways[portal.gateway.identity.member] = { id: portal.gateway.identity.id, url: portal.gateway.consumerUrl, consumer: portal.gateway.consumerUrl, peer: portal.gateway.peerUrl };
 
@@ -179,7 +182,7 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
     const events = await startDemoSubscribers({ gateways: manifestGateways, clients, databases: agencyDatabases, adminPort: options.portBase + 5, host, logLevel: options.logLevel });
     closers.push(() => events.close());
     // Reconciliation across the agencies' person records (src/demo/reconcile.ts), in the background.
-    const reconcile = await startDemoReconciliation({ dataDir, portBase: options.portBase, host, databaseUrl: options.databaseUrl, data, agencies: DEMO_AGENCIES.map((a) => a.agency), previousTokens: previous?.reconcile?.tokens, logLevel: options.logLevel });
+    const reconcile = await startDemoReconciliation({ dataDir, portBase: options.portBase, host, databaseUrl: options.databaseUrl, data, agencies: DEMO_AGENCIES.map((a) => a.agency), previousTokens: reconcileTokens, logLevel: options.logLevel });
     closers.push(() => reconcile.close());
     // Oversight: monitors every gateway's public log; console and transparency page. The portal
     // lends it aggregates only: complaint and permit times, failed sign-ins (ADR 0081).

@@ -19,6 +19,7 @@ import type { GatewayTables } from '../gateway/store.js';
 import {
   FederationExchangeRecords,
   FileOutbox,
+  HttpCorrectionChannel,
   HttpGatewayClient,
   PORTAL_SUBSYSTEM,
   TRACKER_LEGAL_BASIS,
@@ -112,6 +113,11 @@ export interface DemoPortalOptions {
   /** Every gateway's consumer URL by gateway id, for links to log receipts. */
   gatewayUrls: Map<string, string>;
   previous: DemoPortalManifest | undefined;
+  /**
+   * The reconciliation service's URL and the portal's token there: citizens' disputes are filed
+   * with the owning agency's correction queue (ADR 0092). The service may start after the portal.
+   */
+  corrections?: { url: string; token: string };
 }
 
 export interface RunningDemoPortal {
@@ -165,6 +171,7 @@ export async function startDemoPortal(options: DemoPortalOptions): Promise<Runni
       keysFile: join(options.dataDir, 'portal', 'keys.json'),
       logLevel: options.logLevel,
       activationChannel: outbox,
+      ...(options.corrections ? { corrections: new HttpCorrectionChannel(options.corrections) } : {}),
     });
     closers.push(() => portal.close());
 

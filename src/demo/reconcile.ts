@@ -33,7 +33,7 @@ export interface DemoReconcileManifest {
   corrections: string;
   /** The report files the latest run wrote. */
   files: ReportFiles;
-  /** Bearer tokens (demo fixtures): `operator` sees everything; an agency sees its own requests. */
+  /** Bearer tokens (demo fixtures): `operator` sees everything; an agency sees its own requests; `portal` files citizens' disputes. */
   tokens: DemoReconcileTokens;
 }
 
@@ -78,10 +78,13 @@ export async function startDemoReconciliation(options: DemoReconcileOptions): Pr
   };
   try {
     const tokens: DemoReconcileTokens = { ...options.previousTokens };
-    for (const who of ['operator', ...options.agencies]) tokens[who] ??= randomBytes(24).toString('base64url');
+    for (const who of ['operator', 'portal', ...options.agencies]) tokens[who] ??= randomBytes(24).toString('base64url');
     const principals = Object.entries(tokens).map(([who, token]): [Buffer, ReconcilePrincipal] => [
       digest(token),
-      who === 'operator' ? { user: 'operator', agency: 'SIMPUL', role: 'operator' } : { user: `petugas-${who.toLowerCase()}`, agency: who, role: 'agency' },
+      who === 'operator' ? { user: 'operator', agency: 'SIMPUL', role: 'operator' }
+        // The citizen portal files its citizens' disputes and reads back their decisions (ADR 0092).
+        : who === 'portal' ? { user: 'portal', agency: 'KOMINFO', role: 'portal' }
+        : { user: `petugas-${who.toLowerCase()}`, agency: who, role: 'agency' },
     ]);
     const authenticate = (request: FastifyRequest): ReconcilePrincipal | undefined => {
       const presented = /^Bearer (.+)$/.exec(request.headers.authorization ?? '')?.[1];

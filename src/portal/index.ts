@@ -16,3 +16,4 @@ export type { Maintenance, MaintenanceRound } from './maintenance.js';
 export { FileOutbox, noActivationChannel, type ActivationChannel, type ActivationMessage } from './auth/activation-channel.js';
 export { SIGN_UP_PURPOSE, SIGN_UP_LEGAL_BASIS, DEFAULT_SIGN_UP_POLICY, type SignUpPolicy } from './auth/sign-up.js';
 export { portalFigures, type PortalFigures, type ServiceTimeGroup } from './public-figures.js';
+export { HttpCorrectionChannel, type CitizenDispute, type CorrectionChannel, type DisputeDecision, type DisputeStatus, type HttpCorrectionChannelOptions } from './consent/correction-channel.js';

@@ -23,6 +23,7 @@ import { WorkingCalendar } from './complaints/working-days.js';
 import { Applications } from './consent/applications.js';
 import type { PortalContext } from './context.js';
 import type { GatewayClient } from './gateway-client.js';
+import type { CorrectionChannel } from './consent/correction-channel.js';
 import { generatePortalKeys, type PortalKeys } from './keys.js';
 import { portalMigrations, type PortalTables } from './storage/schema.js';
 import { noExchangeRecords, type ExchangeRecordSource } from './tracker/exchange-record-source.js';
@@ -69,6 +70,12 @@ export interface PortalOptions {
   /** Delivers sign-up activation codes (ADR 0069); without one, self-registration is closed. */
   activationChannel?: ActivationChannel;
   signUp?: Partial<SignUpPolicy>;
+  /**
+   * Files citizens' disputes with the agency that owns the value (ADR 0092), e.g. an
+   * HttpCorrectionChannel to the reconciliation service; without one, disputes stay in the
+   * portal's back office.
+   */
+  corrections?: CorrectionChannel;
 }
 
 export interface Portal {
@@ -97,7 +104,7 @@ export async function createPortal(options: PortalOptions): Promise<Portal> {
   const calendar = new WorkingCalendar(options.holidays);
   const client = parseSubsystemId(options.client ?? PORTAL_SUBSYSTEM);
   const complaints = new ComplaintDesk(ctx, { calendar, ...(options.complaintCategories ? { categories: options.complaintCategories } : {}) });
-  const applications = new Applications(ctx, options.gateway, { client, calendar });
+  const applications = new Applications(ctx, options.gateway, { client, calendar, corrections: options.corrections });
   const permits = new Permits(ctx);
   const workflow = new Workflow(ctx, options.gateway, applications, permits, {
     client, calendar, ...(options.stepTimeoutMs ? { stepTimeoutMs: options.stepTimeoutMs } : {}),

@@ -45,7 +45,9 @@ function line(c: CorrectionRequest): string {
   const age = correctionAgeSeconds(c);
   const days = age >= 86_400 ? `${Math.floor(age / 86_400)} hr` : `${Math.floor(age / 3600)} j`;
   const decided = c.decidedBy ? `  ${c.decidedBy} ${c.decidedAt}` : '';
-  return `${c.id}  ${c.status.padEnd(8)} ${days.padStart(6)}  ${c.addressedTo.padEnd(11)} ${c.recordId.padEnd(16)} ${c.field.padEnd(11)} ${JSON.stringify(c.currentValue)} → ${JSON.stringify(c.proposedValue)}${decided}`;
+  // A citizen's dispute names the application it came from, so the officer can find the subject.
+  const dispute = c.reason === 'citizen_dispute' ? `  sengketa warga / citizen dispute, permohonan ${c.evidence.application ?? '?'}` : '';
+  return `${c.id}  ${c.status.padEnd(8)} ${days.padStart(6)}  ${c.addressedTo.padEnd(11)} ${c.recordId.padEnd(16)} ${c.field.padEnd(11)} ${JSON.stringify(c.currentValue)} → ${JSON.stringify(c.proposedValue)}${dispute}${decided}`;
 }
 
 function withTarget(command: Command): Command {

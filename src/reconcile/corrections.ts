@@ -73,6 +73,19 @@ export const correctionMigrations: Migrations = {
   },
 };
 
+export type CorrectionReason = 'conflict_with_base' | 'nik_supports_agency' | 'citizen_dispute';
+
+/**
+ * What a citizen's dispute carries besides the two values (ADR 0092): the portal's reference and
+ * application, the data subject's NIK and the citizen's explanation. Sealed with the evidence.
+ */
+export interface CitizenDisputeEvidence {
+  reference: string;
+  application: string;
+  subject: string;
+  explanation: string;
+}
+
 /** What the requester asks for: the record of `recordAgency` to change `field` to `proposedValue`. */
 export interface CorrectionInput {
   addressedTo: string;
@@ -83,10 +96,14 @@ export interface CorrectionInput {
   field: ConflictField;
   currentValue: string | null;
   proposedValue: string | null;
-  /** `conflict_with_base` or `nik_supports_agency` (the registry's own NIK contradicts it). */
-  reason: 'conflict_with_base' | 'nik_supports_agency';
+  /**
+   * `conflict_with_base`, `nik_supports_agency` (the registry's own NIK contradicts it), or
+   * `citizen_dispute` (the data subject disputed the value in the citizen portal; see
+   * CitizenDisputeEvidence).
+   */
+  reason: CorrectionReason;
   /** Why the engine believes the two records are one person, and what else it knew. */
-  evidence: { matchProbability: number; reportGeneratedAt?: string; otherValue?: string | null };
+  evidence: { matchProbability: number; reportGeneratedAt?: string; otherValue?: string | null } & Partial<CitizenDisputeEvidence>;
   requestedBy: string;
 }
 

@@ -22,7 +22,11 @@ export interface ReconcilePrincipal {
   user: string;
   /** The agency the caller acts for (for an operator, the operating agency). */
   agency: string;
-  role: 'operator' | 'agency';
+  /**
+   * `portal`: the citizen portal, which files its citizens' disputes (`POST …/disputes`) and
+   * reads back the requests it filed, nothing else (ADR 0092).
+   */
+  role: 'operator' | 'agency' | 'portal';
 }
 
 export interface ReconcileRoutesOptions {
@@ -52,8 +56,16 @@ const Correction = Type.Object({
   field: Field,
   currentValue: Type.Union([Type.String(), Type.Null()]),
   proposedValue: Type.Union([Type.String(), Type.Null()]),
-  reason: Type.Union([Type.Literal('conflict_with_base'), Type.Literal('nik_supports_agency')]),
-  evidence: Type.Object({ matchProbability: Type.Number(), reportGeneratedAt: Type.Optional(Type.String()), otherValue: Type.Optional(Type.Union([Type.String(), Type.Null()])) }),
+  reason: Type.Union([Type.Literal('conflict_with_base'), Type.Literal('nik_supports_agency'), Type.Literal('citizen_dispute')]),
+  evidence: Type.Object({
+    matchProbability: Type.Number(),
+    reportGeneratedAt: Type.Optional(Type.String()),
+    otherValue: Type.Optional(Type.Union([Type.String(), Type.Null()])),
+    reference: Type.Optional(Type.String()),
+    application: Type.Optional(Type.String()),
+    subject: Type.Optional(Type.String()),
+    explanation: Type.Optional(Type.String()),
+  }),
   requestedBy: Type.String(),
   status: Type.Union([Type.Literal('open'), Type.Literal('accepted'), Type.Literal('rejected')]),
   decidedBy: Type.Union([Type.String(), Type.Null()]),
@@ -71,6 +83,20 @@ const NewCorrection = Type.Object(
     currentValue: Type.Union([Type.String({ maxLength: 1000 }), Type.Null()]),
     proposedValue: Type.Union([Type.String({ maxLength: 1000 }), Type.Null()]),
     matchProbability: Type.Number({ minimum: 0, maximum: 1 }),
+  },
+  { additionalProperties: false },
+);
+/** A citizen's dispute, filed by the portal: the owning agency's record of the subject is to change. */
+const NewDispute = Type.Object(
+  {
+    addressedTo: Type.String({ minLength: 1, maxLength: 200 }),
+    field: Field,
+    currentValue: Type.Union([Type.String({ maxLength: 1000 }), Type.Null()]),
+    proposedValue: Type.String({ minLength: 1, maxLength: 1000 }),
+    reference: Type.String({ minLength: 1, maxLength: 200 }),
+    application: Type.String({ minLength: 1, maxLength: 200 }),
+    subject: Type.String({ minLength: 1, maxLength: 64 }),
+    explanation: Type.String({ maxLength: 2000 }),
   },
   { additionalProperties: false },
 );
@@ -125,7 +151,11 @@ const Overview = Type.Object({
 const secured = { security: [{ bearer: [] }] };
 const errors = { 400: Problem, 401: Problem, 403: Problem, 404: Problem, 409: Problem, 503: Problem };
 
+/** Who filed a request, as recorded in `requestedBy`. */
+const filer = (principal: ReconcilePrincipal): string => `${principal.user} (${principal.agency})`;
+
 function visible(principal: ReconcilePrincipal, c: CorrectionRequest): boolean {
+  if (principal.role === 'portal') return c.reason === 'citizen_dispute' && c.requestedBy === filer(principal);
   return principal.role === 'operator' || c.addressedTo === principal.agency || c.recordAgency === principal.agency;
 }
 
@@ -189,6 +219,7 @@ export function registerReconcileRoutes(app: HttpApp, options: ReconcileRoutesOp
   app.get(`${prefix}/corrections`, { schema: { tags: ['reconcile'], summary: 'Correction requests, newest first', ...secured, querystring: ListQuery, response: { 200: Type.Array(Correction), ...errors } } }, async (request) => {
     const principal = await who(request);
     const query = request.query as Static<typeof ListQuery>;
+    if (principal.role === 'portal') throw new SimpulError('auth.forbidden', 'The portal reads the requests it filed one by one.');
     const addressedTo = principal.role === 'operator' ? query.addressedTo : principal.agency;
     if (principal.role !== 'operator' && query.addressedTo && query.addressedTo !== principal.agency) {
       throw new SimpulError('auth.forbidden', 'An agency sees the correction requests addressed to it.');
@@ -206,7 +237,7 @@ export function registerReconcileRoutes(app: HttpApp, options: ReconcileRoutesOp
   app.post(`${prefix}/corrections`, { schema: { tags: ['reconcile'], summary: 'Raise a correction request', ...secured, body: NewCorrection, response: { 201: Correction, ...errors } } }, async (request, reply) => {
     const principal = await who(request);
     const body = request.body as Static<typeof NewCorrection>;
-    if (principal.role !== 'operator' && body.recordAgency !== principal.agency && body.baseAgency !== principal.agency) {
+    if (principal.role === 'portal' || (principal.role !== 'operator' && body.recordAgency !== principal.agency && body.baseAgency !== principal.agency)) {
       throw new SimpulError('auth.forbidden', 'An agency raises corrections about records it holds or that its registry is the base for.');
     }
     const created = await options.store.propose({
@@ -220,7 +251,30 @@ export function registerReconcileRoutes(app: HttpApp, options: ReconcileRoutesOp
       proposedValue: body.proposedValue,
       reason: 'conflict_with_base',
       evidence: { matchProbability: body.matchProbability },
-      requestedBy: `${principal.user} (${principal.agency})`,
+      requestedBy: filer(principal),
+    });
+    return reply.code(201).send(created);
+  });
+
+  app.post(`${prefix}/disputes`, { schema: { tags: ['reconcile'], summary: "File a citizen's dispute of a value with the agency that owns it (the citizen portal)", ...secured, body: NewDispute, response: { 201: Correction, ...errors } } }, async (request, reply) => {
+    const principal = await who(request);
+    if (principal.role !== 'portal') throw new SimpulError('auth.forbidden', "Only the citizen portal files citizens' disputes.");
+    const body = request.body as Static<typeof NewDispute>;
+    request.log.info({ authorization: 'granted', principal: filer(principal), addressedTo: body.addressedTo, field: body.field, reference: body.reference }, 'citizen dispute filed');
+    // The portal's reference is the record id: one open request per dispute, and no NIK in clear.
+    const created = await options.store.propose({
+      addressedTo: body.addressedTo,
+      recordAgency: body.addressedTo,
+      recordId: body.reference,
+      baseAgency: body.addressedTo,
+      baseRecordId: body.reference,
+      field: body.field,
+      currentValue: body.currentValue,
+      proposedValue: body.proposedValue,
+      reason: 'citizen_dispute',
+      // The data subject disputes their own record: no linkage is involved.
+      evidence: { matchProbability: 1, reference: body.reference, application: body.application, subject: body.subject, explanation: body.explanation },
+      requestedBy: filer(principal),
     });
     return reply.code(201).send(created);
   });
@@ -237,7 +291,7 @@ export function registerReconcileRoutes(app: HttpApp, options: ReconcileRoutesOp
         throw new SimpulError('auth.forbidden', `Only ${correction.addressedTo} decides this request.`);
       }
       const body = request.body as Static<typeof Decision>;
-      return options.store.decide(id, { status: body.status, by: `${principal.user} (${principal.agency})`, ...(body.note ? { note: body.note } : {}) });
+      return options.store.decide(id, { status: body.status, by: filer(principal), ...(body.note ? { note: body.note } : {}) });
     },
   );
 }

@@ -3,7 +3,7 @@
  * parts — the demo federation, oversight — use these exports, never the modules behind them.
  */
 export { CorrectionStore, correctionMigrations, routeConflict } from './corrections.js';
-export type { CorrectionFilter, CorrectionInput, CorrectionPolicy, CorrectionRequest, CorrectionStats, CorrectionStatus, CorrectionTables } from './corrections.js';
+export type { CitizenDisputeEvidence, CorrectionFilter, CorrectionInput, CorrectionPolicy, CorrectionReason, CorrectionRequest, CorrectionStats, CorrectionStatus, CorrectionTables } from './corrections.js';
 export { demoAgencyRecords, PERSON_RECORD_MAP, reconcileAgencies } from './federation.js';
 export type { AgencyRecords, PersonRecord } from './federation.js';
 export { registerReconcileRoutes, reportFor } from './http.js';

@@ -11,6 +11,7 @@ import { SimpulError } from '../../core/errors.js';
 import type { ExchangeId, MemberId, Nik, ServiceId, SubsystemId } from '../../core/ids.js';
 import { seal, unseal, type PortalContext } from '../context.js';
 import { GatewayCallError, type GatewayClient } from '../gateway-client.js';
+import type { CorrectionChannel, DisputeDecision } from './correction-channel.js';
 import { APPLICATION_KINDS, type ApplicationKind, type DataItemSpec } from './catalogue.js';
 import { signConsent, verifyConsent, type ConsentClaims } from './consent-artefact.js';
 import type { WorkingCalendar } from '../complaints/working-days.js';
@@ -34,6 +35,18 @@ export interface PrefilledValue {
   value: string | null;
   exchangeId: string | null;
   disputed: boolean;
+  /** The latest dispute of this value and how far it got at the owning agency. */
+  dispute: DisputeView | null;
+}
+
+export interface DisputeView {
+  /** The portal's reference, also quoted in the agency's queue. */
+  reference: string;
+  agency: string;
+  /** `filed`: with the agency, awaiting its decision; `local`: kept in the portal's back office only. */
+  status: 'local' | 'filed' | 'accepted' | 'rejected';
+  decidedAt: Date | null;
+  note: string | null;
 }
 
 export interface StepView {
@@ -77,12 +90,14 @@ export class Applications {
   readonly #gateway: GatewayClient;
   readonly #client: SubsystemId;
   readonly #calendar: WorkingCalendar;
+  readonly #corrections: CorrectionChannel | undefined;
 
-  constructor(ctx: PortalContext, gateway: GatewayClient, options: { client: SubsystemId; calendar: WorkingCalendar }) {
+  constructor(ctx: PortalContext, gateway: GatewayClient, options: { client: SubsystemId; calendar: WorkingCalendar; corrections?: CorrectionChannel | undefined }) {
     this.#ctx = ctx;
     this.#gateway = gateway;
     this.#client = options.client;
     this.#calendar = options.calendar;
+    this.#corrections = options.corrections;
   }
 
   kind(kind: string): ApplicationKind {
@@ -195,7 +210,12 @@ export class Applications {
     }
   }
 
-  /** Files a correction request with the agency that owns the disputed value. */
+  /**
+   * Files a correction request with the agency that owns the disputed value, through the
+   * correction channel when the portal has one (otherwise it stays in the portal's back office).
+   * It is filed before it is stored: when the agency's queue cannot be reached nothing is kept
+   * and the citizen can try again.
+   */
   async dispute(input: { accountId: string; applicationId: string; item: string; claimed: string; reason: string }): Promise<string> {
     const app = await this.#application(input.accountId, input.applicationId);
     const spec = this.kind(app.kind).items.find((i) => i.item === input.item);
@@ -208,12 +228,20 @@ export class Applications {
     if (reason.length > 1000) throw new SimpulError('request.invalid', 'The explanation can have up to 1000 characters.', { field: 'reason' });
     const id = randomUUID();
     const ctx = this.#ctx;
+    const held = unseal(ctx, current.value_sealed, `prefill:${input.applicationId}:${spec.item}`);
+    let filedId: string | null = null;
+    if (this.#corrections) {
+      const consent = app.consent_id ? await ctx.db.selectFrom('consent').selectAll().where('id', '=', app.consent_id).executeTakeFirst() : undefined;
+      if (!consent) throw new SimpulError('consent.required', 'The application has no consent.');
+      const subject = this.#consentView(consent).claims.sub;
+      filedId = (await this.#corrections.file({ reference: id, applicationId: input.applicationId, agency: spec.agency, item: spec.item, subject, held, claimed, explanation: reason })).id;
+    }
     await ctx.db.insertInto('correction_request').values({
       id, account_id: input.accountId, application_id: input.applicationId, agency: spec.agency, service: spec.service, item: spec.item,
-      current_sealed: seal(ctx, unseal(ctx, current.value_sealed, `prefill:${input.applicationId}:${spec.item}`), `correction:${id}:current`),
+      current_sealed: seal(ctx, held, `correction:${id}:current`),
       claimed_sealed: seal(ctx, claimed, `correction:${id}:claimed`),
       reason_sealed: seal(ctx, reason, `correction:${id}:reason`),
-      status: 'open', created_at: ctx.now(),
+      status: filedId ? 'forwarded' : 'open', created_at: ctx.now(), filed_id: filedId, decided_at: null, decision_note_sealed: null,
     }).execute();
     return id;
   }
@@ -245,7 +273,7 @@ export class Applications {
     const ctx = this.#ctx;
     const consentRow = app.consent_id ? await ctx.db.selectFrom('consent').selectAll().where('id', '=', app.consent_id).executeTakeFirst() : undefined;
     const stored = await ctx.db.selectFrom('prefill_value').selectAll().where('application_id', '=', applicationId).execute();
-    const disputed = await ctx.db.selectFrom('correction_request').select('item').where('application_id', '=', applicationId).execute();
+    const disputes = await this.#disputes(applicationId);
     const steps = await ctx.db.selectFrom('application_step').selectAll().where('application_id', '=', applicationId).orderBy('seq').execute();
     const permit = await ctx.db.selectFrom('permit').select('number').where('application_id', '=', applicationId).executeTakeFirst();
     const now = ctx.now().getTime();
@@ -259,7 +287,7 @@ export class Applications {
       consent: consentRow ? this.#consentView(consentRow) : null,
       values: kind.items.map((spec) => {
         const row = stored.find((s) => s.item === spec.item);
-        return { spec, value: row ? unseal(ctx, row.value_sealed, `prefill:${applicationId}:${spec.item}`) : null, exchangeId: row?.exchange_id ?? null, disputed: disputed.some((d) => d.item === spec.item) };
+        return { spec, value: row ? unseal(ctx, row.value_sealed, `prefill:${applicationId}:${spec.item}`) : null, exchangeId: row?.exchange_id ?? null, disputed: disputes.has(spec.item), dispute: disputes.get(spec.item) ?? null };
       }),
       parts: Object.fromEntries(stored.filter((r) => r.structured_sealed).map((r) => [r.item, JSON.parse(unseal(ctx, r.structured_sealed!, `prefill:${applicationId}:${r.item}:parts`)) as Record<string, string>])),
       form: app.form_sealed ? JSON.parse(unseal(ctx, app.form_sealed, `application:${applicationId}:form`)) as SavedNibForm : null,
@@ -289,6 +317,34 @@ export class Applications {
     const step = kind.steps.find((s) => s.code === code);
     if (!step) throw new SimpulError('request.not_found', `No step ${code}.`);
     return this.#calendar.addWorkingDays(from, step.withinWorkingDays);
+  }
+
+  /**
+   * The latest dispute per item. Those still awaiting the agency are asked about once more; a
+   * decision is kept, so the page does not depend on the agency's service once it is known.
+   */
+  async #disputes(applicationId: string): Promise<Map<string, DisputeView>> {
+    const ctx = this.#ctx;
+    const rows = await ctx.db.selectFrom('correction_request').selectAll().where('application_id', '=', applicationId).orderBy('created_at', 'asc').execute();
+    const views = new Map<string, DisputeView>();
+    for (const row of rows) {
+      let status: DisputeDecision | 'local' = row.status === 'resolved' ? 'accepted' : row.status === 'rejected' ? 'rejected' : row.filed_id ? 'open' : 'local';
+      let decidedAt = row.decided_at;
+      let note = row.decision_note_sealed ? unseal(ctx, row.decision_note_sealed, `correction:${row.id}:note`) : null;
+      if (status === 'open' && this.#corrections && row.filed_id) {
+        // An unreachable agency service leaves the dispute shown as awaiting its decision.
+        const latest = await this.#corrections.status(row.filed_id).catch(() => undefined);
+        if (latest && latest.status !== 'open') {
+          ({ status, decidedAt, note } = latest);
+          await ctx.db.updateTable('correction_request').set({
+            status: latest.status === 'accepted' ? 'resolved' : 'rejected', decided_at: latest.decidedAt ?? ctx.now(),
+            decision_note_sealed: latest.note ? seal(ctx, latest.note, `correction:${row.id}:note`) : null,
+          }).where('id', '=', row.id).execute();
+        }
+      }
+      views.set(row.item, { reference: row.id, agency: row.agency, status: status === 'open' ? 'filed' : status, decidedAt, note });
+    }
+    return views;
   }
 
   async #application(accountId: string, applicationId: string) {

@@ -208,8 +208,13 @@ export interface CorrectionRequestTable {
   current_sealed: string;
   claimed_sealed: string;
   reason_sealed: string;
+  /** open: in the portal's back office only; forwarded: filed with the agency (filed_id), awaiting its decision. */
   status: 'open' | 'forwarded' | 'resolved' | 'rejected';
   created_at: Timestamp;
+  /** The request id at the owning agency's correction queue (ADR 0092). */
+  filed_id: string | null;
+  decided_at: Timestamp | null;
+  decision_note_sealed: string | null;
 }
 
 export interface PortalTables {
@@ -430,6 +435,13 @@ export const portalMigrations: Migrations = {
         .addColumn('expires_at', tz, (c) => c.notNull())
         .addColumn('attempts', 'integer', (c) => c.notNull())
         .execute();
+    },
+  },
+  '0006_dispute_filing': {
+    async up(db: Kysely<unknown>) {
+      await db.schema.alterTable('correction_request').addColumn('filed_id', 'text').execute();
+      await db.schema.alterTable('correction_request').addColumn('decided_at', tz).execute();
+      await db.schema.alterTable('correction_request').addColumn('decision_note_sealed', 'text').execute();
     },
   },
 };

@@ -12,6 +12,7 @@ import { applicationStatusText, Timeline } from './routes-workflow.js';
 import { ASSETS } from './assets.js';
 import { verificationUrl } from '../permits/permits.js';
 import { permitTypeLabel, riskLabel } from '../workflow/risk.js';
+import type { PrefilledValue } from '../consent/applications.js';
 
 type Form = Record<string, string | undefined>;
 const UUID = /^[0-9a-f-]{36}$/;
@@ -113,7 +114,7 @@ export function registerApplicationRoutes(app: HttpApp, rt: WebRuntime): void {
           <th scope="row">${pc.lang === 'en' ? v.spec.label.en : v.spec.label.id}</th>
           <td>${v.value ?? t('(belum diambil)', '(not fetched)')}</td>
           <td>${agencyName(v.spec.agency)}</td>
-          <td>${v.disputed ? t('Sedang disengketakan', 'Disputed') : v.value !== null ? html`<a href=${`/permohonan/${view.id}/sengketa?item=${v.spec.item}`}>${t('Sengketakan', 'Dispute')}<span class="vh">${` ${pc.lang === 'en' ? v.spec.label.en : v.spec.label.id}`}</span></a>` : '—'}</td>
+          <td>${disputeCell(pc, view.id, v)}</td>
         </tr>`)}</tbody>
       </table></div>`;
     const consent = view.consent ? html`<h2>${t('Persetujuan', 'Consent')}</h2>
@@ -148,6 +149,27 @@ export function registerApplicationRoutes(app: HttpApp, rt: WebRuntime): void {
     const failed = await apps.tryPrefill(session.account.id, id);
     return reply.redirect(`/permohonan/${id}${failed ? `?galat=${encodeURIComponent(failed)}` : ''}`, 303);
   });
+
+  /** The dispute's state at the owning agency, and the link to dispute (again, once decided). */
+  function disputeCell(pc: PageContext, id: string, v: PrefilledValue) {
+    const { t } = pc;
+    const label = pc.lang === 'en' ? v.spec.label.en : v.spec.label.id;
+    const link = v.value !== null ? html`<a href=${`/permohonan/${id}/sengketa?item=${v.spec.item}`}>${v.dispute ? t('Sengketakan lagi', 'Dispute again') : t('Sengketakan', 'Dispute')}<span class="vh">${` ${label}`}</span></a>` : '—';
+    const d = v.dispute;
+    if (!d) return link;
+    const agency = agencyName(d.agency);
+    const note = d.note ? html` <q>${d.note}</q>` : null;
+    switch (d.status) {
+      case 'local':
+        return html`<span class="dispute-status">${t('Sedang disengketakan', 'Disputed')}</span>`;
+      case 'filed':
+        return html`<span class="dispute-status">${t(`Diajukan ke ${agency}, menunggu keputusan`, `Filed with ${agency}, awaiting its decision`)} <small>(${t('ref.', 'ref.')} ${d.reference.slice(0, 8)})</small></span>`;
+      case 'accepted':
+        return html`<span class="dispute-status">${t(`Diterima oleh ${agency}`, `Accepted by ${agency}`)}${d.decidedAt ? ` ${formatDate(pc.lang, d.decidedAt)}` : ''}.${note} ${t('Ambil ulang data setelah catatan diperbarui.', 'Fetch the data again once the record is updated.')}</span>`;
+      case 'rejected':
+        return html`<span class="dispute-status">${t(`Ditolak oleh ${agency}`, `Rejected by ${agency}`)}${d.decidedAt ? ` ${formatDate(pc.lang, d.decidedAt)}` : ''}.${note}</span> ${link}`;
+    }
+  }
 
   function disputeForm(pc: PageContext, id: string, item: string, label: string, current: string, error?: string): string {
     const t = pc.t;
