@@ -1,24 +1,2 @@
-/**
- * Server-rendered pages with Preact components written as `htm` tagged templates (no JSX
- * compiler step), rendered to strings by preact-render-to-string, which escapes every
- * interpolated value. See docs/adr/0060-portal-web-stack.md.
- */
-import { html } from 'htm/preact';
-import type { ComponentChildren, VNode } from 'preact';
-import { renderToString } from 'preact-render-to-string';
-
-export { html };
-export type { ComponentChildren, VNode };
-
-export function renderDocument(node: VNode): string {
-  return `<!doctype html>${renderToString(node)}`;
-}
-
-export type Lang = 'id' | 'en';
-
-/** Bahasa Indonesia first, English second: every string is written in both, side by side. */
-export type Translate = (id: string, en: string) => string;
-
-export function translator(lang: Lang): Translate {
-  return lang === 'en' ? (_id, en) => en : (id) => id;
-}
+/** The portal's pages use the shared server-side rendering (src/core/web/html.ts, ADR 0060). */
+export { html, renderDocument, translator, type ComponentChildren, type Lang, type Translate, type VNode } from '../../core/web/html.js';
