@@ -5,10 +5,8 @@
  * the breach-notice draft an administrator makes from a harvesting alert.
  */
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { after, before, describe, it } from 'node:test';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { listen, type HttpApp } from '../src/core/http/app.js';
 import type { Database } from '../src/core/storage/database.js';
 import { testBackends } from '../src/core/storage/testing.js';
@@ -17,19 +15,7 @@ import { registryAuth } from '../src/oversight/console-auth.js';
 import { qualityFromOverview } from '../src/oversight/quality.js';
 import { exchange, oversightFixture, registryWithRoles, type OversightFixture } from '../src/oversight/testing.js';
 import type { RegistryTables } from '../src/registry/schema.js';
-
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-
-async function assertAccessible(page: Page, what: string): Promise<void> {
-  await page.evaluate(axeSource);
-  const violations = await page.evaluate(async () => {
-    const axe = (globalThis as unknown as { axe: { run(o: unknown): Promise<{ violations: { id: string; help: string; nodes: unknown[] }[] }> } }).axe;
-    const result = await axe.run({ runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'] } });
-    return result.violations.map((v) => ({ id: v.id, help: v.help, nodes: v.nodes.length }));
-  });
-  assert.deepEqual(violations, [], `${what} (${page.url()})`);
-}
+import { assertAccessible, launchChromium } from './support/browser.js';
 
 describe('oversight in chromium', () => {
   let f: OversightFixture;
@@ -41,7 +27,6 @@ describe('oversight in chromium', () => {
   const persons = generateFederationData({ persons: 150 }).persons;
 
   before(async () => {
-    assert.ok(existsSync(CHROMIUM), `Chromium is not installed at ${CHROMIUM}. Install it with: apt-get update && apt-get install -y chromium`);
     const backend = testBackends()[0]!;
     registryDb = await backend.open<RegistryTables>('ovb_registry');
     const r = await registryWithRoles(registryDb);
@@ -64,7 +49,7 @@ describe('oversight in chromium', () => {
     await f.oversight.tick();
     base = `http://localhost:${new URL(await listen(f.oversight.app, 0)).port}`;
     f.oversight.setPublicUrl(base);
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'] });
+    browser = await launchChromium();
   });
   after(async () => {
     await browser?.close();

@@ -9,34 +9,18 @@
  * both languages. Screenshots are kept in .simpul/artefacts/portal/ (git-ignored).
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { MemberId, Nik } from '../src/core/ids.js';
 import { testBackends } from '../src/core/storage/testing.js';
 import { listen } from '../src/core/http/app.js';
 import { totpCode } from '../src/portal/auth/totp.js';
 import { seedDemoCitizens, seedDemoStaff, type DemoCredentials } from '../src/portal/seed.js';
 import { DEMO_NIK, OTHER_NIK, portalFixture, type PortalFixture } from '../src/portal/testing/portal-fixture.js';
+import { assertAccessible, launchChromium } from './support/browser.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ARTEFACTS = '.simpul/artefacts/portal';
-const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-
-async function axeViolations(page: Page): Promise<{ id: string; nodes: number; help: string }[]> {
-  // Evaluated through the DevTools protocol: the page's CSP (no inline script) stays in force.
-  await page.evaluate(axeSource);
-  return page.evaluate(async () => {
-    const axe = (globalThis as unknown as { axe: { run(o: unknown): Promise<{ violations: { id: string; help: string; nodes: unknown[] }[] }> } }).axe;
-    const result = await axe.run({ runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'] } });
-    return result.violations.map((v) => ({ id: v.id, help: v.help, nodes: v.nodes.length }));
-  });
-}
-
-async function assertAccessible(page: Page, what: string): Promise<void> {
-  assert.deepEqual(await axeViolations(page), [], `${what} (${page.url()})`);
-}
 
 describe('portal in chromium', () => {
   let f: PortalFixture;
@@ -68,7 +52,6 @@ describe('portal in chromium', () => {
   }
 
   before(async () => {
-    assert.ok(existsSync(CHROMIUM), `Chromium is not installed at ${CHROMIUM}. Install it with: apt-get update && apt-get install -y chromium (.ci/run does this).`);
     mkdirSync(ARTEFACTS, { recursive: true });
     // Real time here: the browser's TOTP codes and cookies follow the wall clock.
     f = await portalFixture(testBackends()[0]!, { now: () => new Date() });
@@ -81,7 +64,7 @@ describe('portal in chromium', () => {
     const bound = await listen(f.portal.app, 0);
     base = `http://localhost:${new URL(bound).port}`;
     f.portal.setPublicUrl(base);
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'] });
+    browser = await launchChromium();
     citizen = (await newPage()).page;
   });
   after(async () => {

@@ -7,32 +7,20 @@
  * AA + best practices) on every page kind. Screenshots in .simpul/artefacts/portal/.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { listen } from '../src/core/http/app.js';
 import { testBackends } from '../src/core/storage/testing.js';
 import { FileOutbox } from '../src/portal/auth/activation-channel.js';
 import { totpCode } from '../src/portal/auth/totp.js';
 import { portalFixture, SIGN_UP_NIK, UNKNOWN_NIK, type PortalFixture } from '../src/portal/testing/portal-fixture.js';
+import { assertAccessible, launchChromium } from './support/browser.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ARTEFACTS = '.simpul/artefacts/portal';
 const PASSWORD = 'sandi-rahasia-dewi';
-const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-
-async function assertAccessible(page: Page, what: string): Promise<void> {
-  await page.evaluate(axeSource);
-  const violations = await page.evaluate(async () => {
-    const axe = (globalThis as unknown as { axe: { run(o: unknown): Promise<{ violations: { id: string; help: string; nodes: unknown[] }[] }> } }).axe;
-    const result = await axe.run({ runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'] } });
-    return result.violations.map((v) => ({ id: v.id, help: v.help, nodes: v.nodes.length }));
-  });
-  assert.deepEqual(violations, [], `${what} (${page.url()})`);
-}
 
 describe('portal sign-up in chromium', () => {
   let f: PortalFixture;
@@ -55,7 +43,6 @@ describe('portal sign-up in chromium', () => {
   }
 
   before(async () => {
-    assert.ok(existsSync(CHROMIUM), `Chromium is not installed at ${CHROMIUM}. Install it with: apt-get update && apt-get install -y chromium (.ci/run does this).`);
     mkdirSync(ARTEFACTS, { recursive: true });
     dir = mkdtempSync(join(tmpdir(), 'portal-sign-up-browser-'));
     outbox = new FileOutbox(join(dir, 'outbox.jsonl'));
@@ -63,7 +50,7 @@ describe('portal sign-up in chromium', () => {
     const bound = await listen(f.portal.app, 0);
     base = `http://localhost:${new URL(bound).port}`;
     f.portal.setPublicUrl(base);
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'] });
+    browser = await launchChromium();
     const context = await browser.newContext({ viewport: { width: 360, height: 740 } });
     context.setDefaultTimeout(15_000);
     page = await context.newPage();

@@ -4,33 +4,19 @@
  * AA and best practices, on a desktop and a low-end phone's width.
  */
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { after, before, describe, it } from 'node:test';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { generateFederationData } from '../src/demo/data/index.js';
 import { demoAgencyRecords, reconcileAgencies, renderReportHtml } from '../src/reconcile/index.js';
-
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-
-async function axeViolations(page: Page): Promise<{ id: string; nodes: number; help: string }[]> {
-  await page.evaluate(axeSource);
-  return page.evaluate(async () => {
-    const axe = (globalThis as unknown as { axe: { run(o: unknown): Promise<{ violations: { id: string; help: string; nodes: unknown[] }[] }> } }).axe;
-    const result = await axe.run({ runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'] } });
-    return result.violations.map((v) => ({ id: v.id, help: v.help, nodes: v.nodes.length }));
-  });
-}
+import { axeViolations, launchChromium } from './support/browser.js';
 
 describe('discrepancy report page in chromium', () => {
   let browser: Browser;
   let html: string;
   before(async () => {
-    assert.ok(existsSync(CHROMIUM), `Chromium is not installed at ${CHROMIUM}. Install it with: apt-get update && apt-get install -y chromium.`);
     const { base, others } = demoAgencyRecords(generateFederationData({ seed: 11, persons: 600 }));
     html = renderReportHtml(await reconcileAgencies(base, others));
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'] });
+    browser = await launchChromium();
   });
   after(async () => {
     await browser?.close();
