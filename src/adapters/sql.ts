@@ -49,6 +49,9 @@ export async function createSqlBackend(config: SqlBackendConfig, options: SqlBac
       options: '-c default_transaction_read_only=on',
       connectionTimeoutMillis: statementTimeoutMs,
     });
+    // The agency's server closed an idle connection: the pool replaces it on next use, and that
+    // query reports its own failure. Without a listener the error would end the gateway.
+    pool.on('error', (error) => setStatus('degraded', `The database closed an idle connection: ${error.message}`));
     db = new Kysely<unknown>({ dialect: new PostgresDialect({ pool }) });
     owned = true;
   }

@@ -4,9 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { sql, type Generated, type Kysely } from 'kysely';
+import pg from 'pg';
 import { openDatabase } from './database.js';
 import { migrate } from './migrate.js';
-import { testBackends } from './testing.js';
+import { serverUrl, testBackends } from './testing.js';
 
 interface Notes { note: { id: Generated<number>; body: string } }
 
@@ -72,3 +73,26 @@ describe('embedded storage', () => {
     }
   });
 });
+
+const server = serverUrl();
+if (server) {
+  describe('storage on a PostgreSQL server that drops connections', () => {
+    it('survives the server closing an idle connection, and the next query reconnects', async () => {
+      const database = await openDatabase<Notes>({ url: server, schema: `storage_idle_${process.pid}` });
+      const admin = new pg.Client({ connectionString: server });
+      await admin.connect();
+      try {
+        const { rows } = await sql<{ pid: number }>`select pg_backend_pid() as pid`.execute(database.db);
+        // The connection is idle in the pool now; the server (an administrator, a restart) ends it.
+        await admin.query('select pg_terminate_backend($1)', [rows[0]!.pid]);
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        const again = await sql<{ one: number }>`select 1 as one`.execute(database.db);
+        assert.equal(again.rows[0]!.one, 1);
+      } finally {
+        await admin.query(`drop schema if exists storage_idle_${process.pid} cascade`);
+        await admin.end();
+        await database.close();
+      }
+    });
+  });
+}

@@ -48,6 +48,9 @@ export async function openDatabase<DB>(options: DatabaseOptions): Promise<Databa
       max: options.poolSize ?? 10,
       options: `-c search_path=${schema},public`,
     });
+    // An idle connection the server closed (restart, administrator, network) is dropped by the
+    // pool and replaced on next use; without a listener its error would end the process.
+    pool.on('error', (error) => process.emitWarning(`PostgreSQL closed an idle connection of schema ${schema}: ${error.message}`, { code: 'SIMPUL_PG_IDLE_CONNECTION' }));
     // Create the schema before handing the pool out; concurrent creators race harmlessly.
     const client = await pool.connect();
     try {
