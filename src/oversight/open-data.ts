@@ -51,53 +51,63 @@ export function toJson(rows: OpenDataRow[], meta: { generatedAt: string; thresho
   };
 }
 
-/** A DCAT-AP 3 catalogue (JSON-LD) describing the dataset and its two distributions. */
-export function dcatCatalogue(base: string, meta: { generatedAt: string; from: string; to: string; publisher: string }): unknown {
-  const dataset = `${base}/data/statistik-pertukaran`;
+type DcatMeta = { generatedAt: string; from: string; to: string; publisher: string };
+type Texts = { id: string; en: string };
+
+/** One dataset of the catalogue, published as `<base>/data/<file>.csv` and `.json`. */
+function dcatDataset(base: string, meta: DcatMeta, d: { id: string; identifier: string; file: string; title: Texts; description: Texts; keywords: string[] }): unknown {
+  const texts = (t: Texts) => [{ '@language': 'id', '@value': t.id }, { '@language': 'en', '@value': t.en }];
+  const distribution = (extension: string, mediaType: string, format: string) => ({
+    '@type': 'dcat:Distribution', 'dcat:accessURL': { '@id': `${base}/` }, 'dcat:downloadURL': { '@id': `${base}/data/${d.file}.${extension}` },
+    'dcat:mediaType': { '@id': `https://www.iana.org/assignments/media-types/${mediaType}` }, 'dct:format': format,
+  });
+  return {
+    '@id': d.id,
+    '@type': 'dcat:Dataset',
+    'dct:identifier': d.identifier,
+    'dct:title': texts(d.title),
+    'dct:description': texts(d.description),
+    'dct:publisher': { '@type': 'foaf:Agent', 'foaf:name': meta.publisher },
+    'dct:modified': { '@type': 'xsd:dateTime', '@value': meta.generatedAt },
+    'dct:temporal': { '@type': 'dct:PeriodOfTime', 'dcat:startDate': { '@type': 'xsd:date', '@value': meta.from }, 'dcat:endDate': { '@type': 'xsd:date', '@value': meta.to } },
+    'dct:accrualPeriodicity': { '@id': 'http://publications.europa.eu/resource/authority/frequency/DAILY' },
+    'dct:license': { '@id': 'https://creativecommons.org/licenses/by/4.0/' },
+    'dcat:keyword': d.keywords,
+    'dcat:distribution': [distribution('csv', 'text/csv', 'CSV'), distribution('json', 'application/json', 'JSON')],
+  };
+}
+
+/** A DCAT-AP 3 catalogue (JSON-LD) describing the datasets and their distributions. */
+export function dcatCatalogue(base: string, meta: DcatMeta): unknown {
   return {
     '@context': { dcat: 'http://www.w3.org/ns/dcat#', dct: 'http://purl.org/dc/terms/', foaf: 'http://xmlns.com/foaf/0.1/', xsd: 'http://www.w3.org/2001/XMLSchema#' },
     '@id': `${base}/data/katalog.jsonld`,
     '@type': 'dcat:Catalog',
     'dct:title': [{ '@language': 'id', '@value': 'Katalog data terbuka Simpul' }, { '@language': 'en', '@value': 'Simpul open data catalogue' }],
     'dct:publisher': { '@type': 'foaf:Agent', 'foaf:name': meta.publisher },
-    'dcat:dataset': [{
-      '@id': dataset,
-      '@type': 'dcat:Dataset',
-      'dct:identifier': 'simpul-statistik-pertukaran',
-      'dct:title': [{ '@language': 'id', '@value': 'Statistik harian pertukaran data antarinstansi' }, { '@language': 'en', '@value': 'Daily inter-agency data exchange statistics' }],
-      'dct:description': [
-        { '@language': 'id', '@value': 'Jumlah pertukaran per hari, instansi peminta, instansi penyedia dan layanan, dengan hasil (berhasil, ditolak, galat) dan latensi p50/p95, dihitung dari log pertukaran gateway yang terverifikasi. Angka kecil disembunyikan.' },
-        { '@language': 'en', '@value': 'Exchanges per day, consuming agency, providing agency and service, with outcome (answered, refused, error) and p50/p95 latency, computed from the gateways\' verified exchange logs. Small counts are withheld.' },
-      ],
-      'dct:publisher': { '@type': 'foaf:Agent', 'foaf:name': meta.publisher },
-      'dct:modified': { '@type': 'xsd:dateTime', '@value': meta.generatedAt },
-      'dct:temporal': { '@type': 'dct:PeriodOfTime', 'dcat:startDate': { '@type': 'xsd:date', '@value': meta.from }, 'dcat:endDate': { '@type': 'xsd:date', '@value': meta.to } },
-      'dct:accrualPeriodicity': { '@id': 'http://publications.europa.eu/resource/authority/frequency/DAILY' },
-      'dct:license': { '@id': 'https://creativecommons.org/licenses/by/4.0/' },
-      'dcat:keyword': ['pertukaran data', 'interoperabilitas', 'transparansi', 'SPBE'],
-      'dcat:distribution': [
-        { '@type': 'dcat:Distribution', 'dcat:accessURL': { '@id': `${base}/` }, 'dcat:downloadURL': { '@id': `${base}/data/statistik.csv` }, 'dcat:mediaType': { '@id': 'https://www.iana.org/assignments/media-types/text/csv' }, 'dct:format': 'CSV' },
-        { '@type': 'dcat:Distribution', 'dcat:accessURL': { '@id': `${base}/` }, 'dcat:downloadURL': { '@id': `${base}/data/statistik.json` }, 'dcat:mediaType': { '@id': 'https://www.iana.org/assignments/media-types/application/json' }, 'dct:format': 'JSON' },
-      ],
-    }, {
-      '@id': `${base}/data/waktu-layanan`,
-      '@type': 'dcat:Dataset',
-      'dct:identifier': 'simpul-waktu-layanan',
-      'dct:title': [{ '@language': 'id', '@value': 'Waktu penanganan pengaduan dan penerbitan izin' }, { '@language': 'en', '@value': 'Complaint handling and permit issuance times' }],
-      'dct:description': [
-        { '@language': 'id', '@value': 'Per instansi dan kategori: jumlah pengaduan yang selesai dan yang masih terbuka, dengan median dan persentil ke-90 hari dari pengajuan sampai ditutup; per jenis izin: jumlah izin terbit dengan median dan persentil ke-90 hari dari pengajuan sampai terbit. Angka kecil disembunyikan.' },
-        { '@language': 'en', '@value': 'Per agency and category: complaints closed and still open, with median and 90th percentile days from submission to closing; per permit kind: permits issued with median and 90th percentile days from application to issue. Small counts are withheld.' },
-      ],
-      'dct:publisher': { '@type': 'foaf:Agent', 'foaf:name': meta.publisher },
-      'dct:modified': { '@type': 'xsd:dateTime', '@value': meta.generatedAt },
-      'dct:temporal': { '@type': 'dct:PeriodOfTime', 'dcat:startDate': { '@type': 'xsd:date', '@value': meta.from }, 'dcat:endDate': { '@type': 'xsd:date', '@value': meta.to } },
-      'dct:accrualPeriodicity': { '@id': 'http://publications.europa.eu/resource/authority/frequency/DAILY' },
-      'dct:license': { '@id': 'https://creativecommons.org/licenses/by/4.0/' },
-      'dcat:keyword': ['pengaduan', 'perizinan', 'pelayanan publik', 'transparansi'],
-      'dcat:distribution': [
-        { '@type': 'dcat:Distribution', 'dcat:accessURL': { '@id': `${base}/` }, 'dcat:downloadURL': { '@id': `${base}/data/waktu-layanan.csv` }, 'dcat:mediaType': { '@id': 'https://www.iana.org/assignments/media-types/text/csv' }, 'dct:format': 'CSV' },
-        { '@type': 'dcat:Distribution', 'dcat:accessURL': { '@id': `${base}/` }, 'dcat:downloadURL': { '@id': `${base}/data/waktu-layanan.json` }, 'dcat:mediaType': { '@id': 'https://www.iana.org/assignments/media-types/application/json' }, 'dct:format': 'JSON' },
-      ],
-    }],
+    'dcat:dataset': [
+      dcatDataset(base, meta, {
+        id: `${base}/data/statistik-pertukaran`,
+        identifier: 'simpul-statistik-pertukaran',
+        file: 'statistik',
+        title: { id: 'Statistik harian pertukaran data antarinstansi', en: 'Daily inter-agency data exchange statistics' },
+        description: {
+          id: 'Jumlah pertukaran per hari, instansi peminta, instansi penyedia dan layanan, dengan hasil (berhasil, ditolak, galat) dan latensi p50/p95, dihitung dari log pertukaran gateway yang terverifikasi. Angka kecil disembunyikan.',
+          en: 'Exchanges per day, consuming agency, providing agency and service, with outcome (answered, refused, error) and p50/p95 latency, computed from the gateways\' verified exchange logs. Small counts are withheld.',
+        },
+        keywords: ['pertukaran data', 'interoperabilitas', 'transparansi', 'SPBE'],
+      }),
+      dcatDataset(base, meta, {
+        id: `${base}/data/waktu-layanan`,
+        identifier: 'simpul-waktu-layanan',
+        file: 'waktu-layanan',
+        title: { id: 'Waktu penanganan pengaduan dan penerbitan izin', en: 'Complaint handling and permit issuance times' },
+        description: {
+          id: 'Per instansi dan kategori: jumlah pengaduan yang selesai dan yang masih terbuka, dengan median dan persentil ke-90 hari dari pengajuan sampai ditutup; per jenis izin: jumlah izin terbit dengan median dan persentil ke-90 hari dari pengajuan sampai terbit. Angka kecil disembunyikan.',
+          en: 'Per agency and category: complaints closed and still open, with median and 90th percentile days from submission to closing; per permit kind: permits issued with median and 90th percentile days from application to issue. Small counts are withheld.',
+        },
+        keywords: ['pengaduan', 'perizinan', 'pelayanan publik', 'transparansi'],
+      }),
+    ],
   };
 }
