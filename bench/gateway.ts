@@ -39,6 +39,8 @@ const concurrencies = option('concurrency', '16,64,128').split(',').map(Number);
 const databaseUrl = option('database-url', process.env.BENCH_DATABASE_URL ?? '');
 // --log: both gateways keep the verifiable exchange log, each witnessing the other.
 const withLog = args.includes('--log');
+// --no-channel: every exchange between the gateways on an HTTP/2 stream of its own (ADR 0006).
+const noChannel = args.includes('--no-channel');
 const SERVICE = 'ID/GOV/DUKCAPIL/SIAK/person';
 const CLIENT = 'ID/GOV/BPS/SENSUS';
 const say = (text: string) => {
@@ -97,7 +99,7 @@ async function main() {
       writeKeyFile(join(dir, 'keys.json'), identity);
       const schema = `bench_${identity.member.split('/')[2]!.toLowerCase()}_${randomBytes(3).toString('hex')}`;
       const database = databaseUrl ? { url: databaseUrl, schema } : { dataDir: 'db', schema };
-      const settings: GatewaySettings = { id: identity.id, keyFile: 'keys.json', registry: { anchor: b64.encode(fed.registryKey.publicKey), configurationFile: '../conf.json' }, consumer: { port: consumerPort }, peer: { port: peerPort }, database, backends: backends as GatewaySettings['backends'], ...(withLog ? { log: { enabled: true, quorum: 1 } } : {}) };
+      const settings: GatewaySettings = { id: identity.id, keyFile: 'keys.json', registry: { anchor: b64.encode(fed.registryKey.publicKey), configurationFile: '../conf.json' }, consumer: { port: consumerPort }, peer: { port: peerPort }, database, backends: backends as GatewaySettings['backends'], ...(noChannel ? { peerChannel: false } : {}), ...(withLog ? { log: { enabled: true, quorum: 1 } } : {}) };
       writeFileSync(join(dir, 'gateway.json'), JSON.stringify(settings));
       if (identity === bps) {
         const db = await openDatabase<GatewayTables>(databaseUrl ? { url: databaseUrl, schema } : { dataDir: join(dir, 'db'), schema });

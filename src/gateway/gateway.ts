@@ -12,6 +12,8 @@ import type { ServiceId, SubsystemId } from '../core/ids.js';
 import { createHttpApp, listen, type HttpApp } from '../core/http/app.js';
 import type { Database } from '../core/storage/database.js';
 import { BatchSigner, BatchVerifier } from './batch-signer.js';
+import { CHANNEL_PATH } from './channel-frames.js';
+import { serveChannel, type ServedChannel } from './channel-server.js';
 import type { ConfigurationSource } from './configuration.js';
 import { consume } from './consumer.js';
 import { GatewayLog, type GatewayLogOptions } from './exchange-log.js';
@@ -46,6 +48,11 @@ export interface GatewayOptions {
      * their checkpointers once every witness is listening. */
     deferStart?: boolean;
   };
+  /**
+   * Carry exchanges with other gateways on one framed stream per peer (ADR 0006), both when
+   * sending and when receiving. Default on; off, every exchange takes an HTTP/2 stream of its own.
+   */
+  peerChannel?: boolean;
   /** Serve this service from the gateway's own records: the exchanges about a subject (ADR 0068). */
   subjectExchanges?: { service: ServiceId };
 }
@@ -61,6 +68,8 @@ export class Gateway {
   readonly peerUrl: string;
   readonly log: GatewayLog | undefined;
   readonly #peerServer: http2.Http2SecureServer;
+  readonly #channels: Set<ServedChannel>;
+  readonly #sessions: Set<http2.ServerHttp2Session>;
   readonly #backends: Map<string, Backend>;
   readonly #credentialRefresh: NodeJS.Timeout;
   // Bumped by issueClientToken, so a re-read that started before it cannot undo it.
@@ -68,7 +77,7 @@ export class Gateway {
   #backgroundStopped: Promise<void> | undefined;
   #serversClosed: Promise<void> | undefined;
 
-  private constructor(fields: { identity: GatewayIdentity; store: GatewayStore; context: GatewayContext; app: HttpApp; consumerUrl: string; peerUrl: string; peerServer: http2.Http2SecureServer; backends: Map<string, Backend>; log: GatewayLog | undefined; credentialRefreshMs: number }) {
+  private constructor(fields: { identity: GatewayIdentity; store: GatewayStore; context: GatewayContext; app: HttpApp; consumerUrl: string; peerUrl: string; peerServer: http2.Http2SecureServer; channels: Set<ServedChannel>; sessions: Set<http2.ServerHttp2Session>; backends: Map<string, Backend>; log: GatewayLog | undefined; credentialRefreshMs: number }) {
     this.identity = fields.identity;
     this.store = fields.store;
     this.context = fields.context;
@@ -76,6 +85,8 @@ export class Gateway {
     this.consumerUrl = fields.consumerUrl;
     this.peerUrl = fields.peerUrl;
     this.#peerServer = fields.peerServer;
+    this.#channels = fields.channels;
+    this.#sessions = fields.sessions;
     this.#backends = fields.backends;
     this.log = fields.log;
     this.#credentialRefresh = setInterval(() => {
@@ -111,7 +122,7 @@ export class Gateway {
       signer: new BatchSigner(options.identity.signingKey, options.identity.id),
       verifier: new BatchVerifier(),
       clients,
-      peers: new PeerClient({ keyPem: options.identity.tls.keyPem, certPem: options.identity.tls.certPem, caPem: view.conf.caCertificate }),
+      peers: new PeerClient({ keyPem: options.identity.tls.keyPem, certPem: options.identity.tls.certPem, caPem: view.conf.caCertificate }, { channel: options.peerChannel ?? true }),
       backends: (service: ServiceId) => backends.get(service),
       modelCheck: (service: ServiceId) => modelChecks.get(service) ?? 'reject',
       onModelViolation: (service, warning) => app.log.warn({ service, model: warning.model, errors: warning.errors }, 'answer passed on despite breaking its data model (warn mode)'),
@@ -166,8 +177,21 @@ export class Gateway {
     // back until the peer's delayed ACK (~40 ms) whenever the connection is not busy.
     peerServer.on('secureConnection', (socket: TLSSocket) => socket.setNoDelay(true));
     const fingerprints = new WeakMap<object, string | undefined>();
+    const channels = new Set<ServedChannel>();
+    const sessions = new Set<http2.ServerHttp2Session>();
+    peerServer.on('session', (session: http2.ServerHttp2Session) => {
+      sessions.add(session);
+      session.once('close', () => sessions.delete(session));
+    });
     peerServer.on('request', (req: Http2ServerRequest, res: Http2ServerResponse) => {
-      if (log && req.method === 'POST' && req.url === '/witness/add-checkpoint') void handleWitnessRequest(context, log, req, res);
+      if (req.url === CHANNEL_PATH) {
+        if (options.peerChannel !== false && req.method === 'POST') {
+          const channel = serveChannel(context, req, res, peerFingerprint(req, fingerprints));
+          channels.add(channel);
+          res.stream.once('close', () => channels.delete(channel));
+        }
+        else answerProblem(res, problem('request.not_found', 'This gateway does not take the exchange channel: send each exchange on a stream of its own.'));
+      } else if (log && req.method === 'POST' && req.url === '/witness/add-checkpoint') void handleWitnessRequest(context, log, req, res);
       else void handlePeerRequest(context, req, res, fingerprints);
     });
     peerServer.on('sessionError', () => undefined);
@@ -179,7 +203,7 @@ export class Gateway {
     const peerUrl = `https://${options.peer.host ?? '127.0.0.1'}:${address.port}`;
     options.configuration.start();
     if (!options.log?.deferStart) await log?.start();
-    return new Gateway({ identity: options.identity, store, context, app, consumerUrl, peerUrl, peerServer, backends, log, credentialRefreshMs: options.credentialRefreshMs ?? 5_000 });
+    return new Gateway({ identity: options.identity, store, context, app, consumerUrl, peerUrl, peerServer, channels, sessions, backends, log, credentialRefreshMs: options.credentialRefreshMs ?? 5_000 });
   }
 
   /** Issues a new bearer token for a local subsystem; only its hash is stored. */
@@ -217,9 +241,13 @@ export class Gateway {
       await this.app.close();
       // Our own sessions first: peers closing at the same time then see theirs end at once.
       this.context.peers.close();
+      // Exchanges already taken on a channel are answered; the peers then see the channel end.
+      await Promise.race([Promise.all([...this.#channels].map((c) => c.drain())), new Promise((resolve) => setTimeout(resolve, 2000).unref())]);
       await new Promise<void>((resolve) => {
         this.#peerServer.close(() => resolve());
-        // Idle HTTP/2 sessions from peers would keep the server open.
+        // GOAWAY to every peer: streams under way finish, no new one starts on a session whose
+        // gateway is stopping (it would find the database closed).
+        for (const session of this.#sessions) session.close();
         setTimeout(resolve, 2000).unref();
       });
       for (const b of this.#backends.values()) await b.close();
@@ -237,13 +265,7 @@ export class Gateway {
 async function handlePeerRequest(ctx: GatewayContext, req: Http2ServerRequest, res: Http2ServerResponse, fingerprints: WeakMap<object, string | undefined>): Promise<void> {
   try {
     const body = await readBody(req, ctx.maxBodyBytes);
-    const holder: object = req.stream?.session ?? req.socket;
-    let fingerprint = fingerprints.get(holder);
-    if (fingerprint === undefined && !fingerprints.has(holder)) {
-      const cert = (req.socket as TLSSocket).getPeerCertificate?.();
-      fingerprint = cert && 'fingerprint256' in cert ? cert.fingerprint256 : undefined;
-      fingerprints.set(holder, fingerprint);
-    }
+    const fingerprint = peerFingerprint(req, fingerprints);
     const url = req.url ?? '/';
     const q = url.indexOf('?');
     const result = await provide(ctx, {
@@ -257,8 +279,19 @@ async function handlePeerRequest(ctx: GatewayContext, req: Http2ServerRequest, r
     res.writeHead(result.status, result.headers);
     res.end(result.body);
   } catch (error) {
-    answerFailure(ctx, res, error, ctx.maxBodyBytes);
+    // Nobody is left to answer when the peer reset the stream.
+    if (!(error instanceof StreamAborted)) answerFailure(ctx, res, error, ctx.maxBodyBytes);
   }
+}
+
+/** The SHA-256 fingerprint of the peer's TLS client certificate, read once per connection. */
+function peerFingerprint(req: Http2ServerRequest, fingerprints: WeakMap<object, string | undefined>): string | undefined {
+  const holder: object = req.stream?.session ?? req.socket;
+  if (fingerprints.has(holder)) return fingerprints.get(holder);
+  const cert = (req.socket as TLSSocket).getPeerCertificate?.();
+  const fingerprint = cert && 'fingerprint256' in cert ? cert.fingerprint256 : undefined;
+  fingerprints.set(holder, fingerprint);
+  return fingerprint;
 }
 
 /** A checkpoint from another gateway's log, to cosign (C2SP tlog-witness add-checkpoint). */
@@ -286,12 +319,16 @@ const WITNESS_BODY_LIMIT = 64 * 1024;
 function answerFailure(ctx: GatewayContext, res: Http2ServerResponse, error: unknown, bodyLimit: number): void {
   const tooLarge = error instanceof BodyTooLarge;
   if (!tooLarge) ctx.onInternalError(error);
-  const doc = tooLarge ? problem('request.body_too_large', `Message bodies are limited to ${bodyLimit} bytes.`) : problem('internal.error');
+  answerProblem(res, tooLarge ? problem('request.body_too_large', `Message bodies are limited to ${bodyLimit} bytes.`) : problem('internal.error'));
+}
+
+function answerProblem(res: Http2ServerResponse, doc: ReturnType<typeof problem>): void {
   if (!res.headersSent) res.writeHead(doc.status, { 'content-type': 'application/problem+json' });
   res.end(JSON.stringify(doc));
 }
 
 class BodyTooLarge extends Error {}
+class StreamAborted extends Error {}
 
 function readBody(req: Http2ServerRequest, limit: number): Promise<Buffer | null> {
   return new Promise((resolve, reject) => {
@@ -308,5 +345,7 @@ function readBody(req: Http2ServerRequest, limit: number): Promise<Buffer | null
     });
     req.on('end', () => resolve(size === 0 ? null : Buffer.concat(chunks)));
     req.on('error', reject);
+    // A peer that resets the stream mid-body: nothing more will come.
+    req.on('aborted', () => reject(new StreamAborted()));
   });
 }

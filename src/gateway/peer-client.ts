@@ -1,10 +1,13 @@
 /**
  * Outgoing connections to other gateways: HTTP/2 over mutual TLS, one long-lived session per
- * peer address, every exchange a stream on it. Connection set-up (TLS handshake with
- * certificate verification) is paid once per peer, not once per exchange.
+ * peer address. Connection set-up (TLS handshake with certificate verification) is paid once
+ * per peer, not once per exchange. Exchanges travel on the session's exchange channel, one
+ * long-lived stream carrying framed messages (ADR 0006); other messages, and exchanges to a
+ * peer that does not speak the channel, each take a stream of their own.
  */
 import http2, { type ClientHttp2Session } from 'node:http2';
 import { SimpulError } from '../core/errors.js';
+import { ExchangeChannel } from './channel-client.js';
 
 export interface PeerTls {
   keyPem: string;
@@ -26,16 +29,59 @@ export interface PeerResponse {
   body: Buffer;
 }
 
+// A peer that refused the channel is asked again after this long (it may have been upgraded).
+const CHANNEL_RETRY_MS = 60_000;
+
 export class PeerClient {
   readonly #tls: PeerTls;
   readonly #sessions = new Map<string, ClientHttp2Session>();
+  readonly #channels = new Map<string, ExchangeChannel>();
+  readonly #noChannelUntil = new Map<string, number>();
+  readonly #useChannel: boolean;
   readonly #timeoutMs: number;
   readonly #maxBytes: number;
 
-  constructor(tls: PeerTls, options: { timeoutMs?: number; maxResponseBytes?: number } = {}) {
+  constructor(tls: PeerTls, options: { timeoutMs?: number; maxResponseBytes?: number; channel?: boolean } = {}) {
     this.#tls = tls;
     this.#timeoutMs = options.timeoutMs ?? 30_000;
     this.#maxBytes = options.maxResponseBytes ?? 10 * 1024 * 1024;
+    this.#useChannel = options.channel ?? true;
+  }
+
+  /** Sends one message and resolves with the peer's answer. */
+  send(address: string, request: PeerRequest): Promise<PeerResponse> {
+    if (this.#useChannel && request.path.startsWith('/r1/') && (this.#noChannelUntil.get(address) ?? 0) < Date.now()) {
+      const channel = this.#channel(address);
+      if (channel) return channel.send(request);
+    }
+    return this.#sendOnStream(address, request);
+  }
+
+  #channel(address: string): ExchangeChannel | undefined {
+    const existing = this.#channels.get(address);
+    if (existing?.open) return existing;
+    let session: ClientHttp2Session;
+    try {
+      session = this.#session(address);
+    } catch {
+      return undefined; // the stream path reports the connection failure
+    }
+    const channel = new ExchangeChannel(address, session, {
+      timeoutMs: this.#timeoutMs,
+      maxResponseBytes: this.#maxBytes,
+      resend: (request) => this.#sendOnStream(address, request),
+      events: {
+        unsupported: () => {
+          this.#noChannelUntil.set(address, Date.now() + CHANNEL_RETRY_MS);
+          if (this.#channels.get(address) === channel) this.#channels.delete(address);
+        },
+        closed: () => {
+          if (this.#channels.get(address) === channel) this.#channels.delete(address);
+        },
+      },
+    });
+    this.#channels.set(address, channel);
+    return channel;
   }
 
   #session(address: string): ClientHttp2Session {
@@ -62,7 +108,7 @@ export class PeerClient {
     return session;
   }
 
-  send(address: string, request: PeerRequest): Promise<PeerResponse> {
+  #sendOnStream(address: string, request: PeerRequest): Promise<PeerResponse> {
     return new Promise((resolve, reject) => {
       let session: ClientHttp2Session;
       try {
@@ -104,6 +150,8 @@ export class PeerClient {
   }
 
   close(): void {
+    for (const c of this.#channels.values()) c.close();
+    this.#channels.clear();
     for (const s of this.#sessions.values()) s.close();
     this.#sessions.clear();
   }

@@ -39,6 +39,7 @@ export const GatewaySettingsSchema = Type.Object({
   })),
   clockSkewMs: Type.Optional(Type.Integer({ minimum: 1000 })),
   maxBodyBytes: Type.Optional(Type.Integer({ minimum: 1024 })),
+  peerChannel: Type.Optional(Type.Boolean({ description: 'Carry exchanges with other gateways on one framed stream per peer (default true; ADR 0006)' })),
   log: Type.Optional(Type.Object({
     enabled: Type.Boolean({ description: 'Keep the verifiable exchange log (needs logSeed in the key file)' }),
     checkpointIntervalMs: Type.Optional(Type.Integer({ minimum: 50 })),
@@ -121,6 +122,7 @@ export async function startGatewayFromSettings(file: string, options: { logLevel
     peer: settings.peer,
     clockSkewMs: settings.clockSkewMs,
     maxBodyBytes: settings.maxBodyBytes,
+    peerChannel: settings.peerChannel,
     logLevel: options.logLevel,
     log: logOptions(settings, identity),
   });
