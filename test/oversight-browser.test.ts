@@ -1,8 +1,8 @@
 /**
  * The transparency page and the operators' console in a real browser (Debian's chromium
  * through playwright-core), with axe-core (WCAG 2.2 AA + best practices) on every page kind,
- * in both languages: the public page, the console sign-in, the alert list and detail, and
- * the breach-notice draft an administrator makes from a harvesting alert.
+ * in both languages: the public page (with its traffic map), the console sign-in, the alert
+ * list and detail, and the breach-notice draft an administrator makes from a harvesting alert.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -64,6 +64,7 @@ describe('oversight in chromium', () => {
     assert.match(await page.locator('h1').innerText(), /Transparansi pertukaran data/);
     await assertAccessible(page, 'transparency (id)');
     assert.equal(await page.getByRole('img', { name: /Skor kualitas per instansi dari waktu ke waktu/ }).count(), 1, 'the quality line chart');
+    assert.equal(await page.getByRole('img', { name: /Peta lalu lintas antarinstansi/ }).count(), 1, 'the traffic map');
     const text = await page.content();
     for (const p of persons.slice(0, 120)) assert.ok(!text.includes(p.nik) && !text.includes(p.fullName), 'no NIK or name');
     await page.getByRole('link', { name: 'English' }).click();
@@ -135,6 +136,7 @@ describe('oversight in chromium', () => {
     assert.match(await page.locator('h1').innerText(), /Registry audit trail/);
     await assertAccessible(page, 'audit (en)');
     await page.goto(`${base}/konsol/lalu-lintas`);
+    assert.equal(await page.getByRole('img', { name: /Traffic map between agencies/ }).count(), 1, 'the traffic map');
     await assertAccessible(page, 'traffic (en)');
   });
 

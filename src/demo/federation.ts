@@ -49,6 +49,8 @@ export interface DemoOptions {
   natsUrl?: string | undefined;
   /** How often BPS's survey system exports respondents to its CSV folder (default 15 s). */
   exportIntervalMs?: number;
+  /** How often oversight reads the gateway logs and runs its security rules (default 5 s; tests go faster). */
+  oversightIntervalMs?: number;
 }
 
 export interface DemoManifest {
@@ -187,7 +189,7 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
     // Oversight: monitors every gateway's public log; console and transparency page. The portal
     // lends it aggregates only: complaint and permit times, failed sign-ins (ADR 0081).
     const portalData = portalFigures(portal.portal.ctx);
-    const oversight = await startDemoOversight({ dataDir, portBase: options.portBase, host, databaseUrl: options.databaseUrl, registryUrl, anchor: registry.publicKey, gateways: manifestGateways, logLevel: options.logLevel ?? 'warn',
+    const oversight = await startDemoOversight({ dataDir, portBase: options.portBase, host, databaseUrl: options.databaseUrl, registryUrl, anchor: registry.publicKey, gateways: manifestGateways, logLevel: options.logLevel ?? 'warn', intervalMs: options.oversightIntervalMs,
       quality: qualityFromOverview(() => reconcile.service.overview(), (agency) => DEMO_AGENCIES.find((a) => a.agency === agency)?.member ?? agency),
       serviceTimes: portalData, signIns: { failures: (from, to) => portalData.signInFailures(from, to) } });
     closers.push(() => oversight.close());

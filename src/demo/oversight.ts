@@ -35,6 +35,8 @@ export interface DemoOversightOptions {
   /** The citizen portal's failed sign-ins, for the sign-in rule. */
   signIns?: SignInSource;
   logLevel?: string;
+  /** Oversight's round (log monitor, then security rules); default 5 s. */
+  intervalMs?: number | undefined;
 }
 
 export interface DemoOversight {
@@ -54,6 +56,7 @@ export async function startDemoOversight(options: DemoOversightOptions): Promise
       logUrls: () => logUrls,
       auth: registryAuth(options.registryUrl),
       logLevel: options.logLevel ?? 'warn',
+      ...(options.intervalMs !== undefined ? { intervalMs: options.intervalMs } : {}),
       ...(options.quality ? { quality: options.quality } : {}),
       ...(options.serviceTimes ? { serviceTimes: options.serviceTimes } : {}),
       ...(options.signIns ? { signIns: options.signIns } : {}),

@@ -17,6 +17,7 @@ import { DAY_MS } from '../statistics.js';
 import { formatNumber, formatTime, html, type Translate, type VNode } from './html.js';
 import { BarChart, LineChart, renderPage, type PageContext } from './page.js';
 import { sendPage, type OversightRuntime } from './runtime.js';
+import { exactPairs, TrafficMap, trafficMap } from './traffic-map.js';
 import { SESSION_COOKIE } from './session.js';
 
 export interface ConsoleKit {
@@ -437,11 +438,11 @@ export async function registerManageRoutes(app: HttpApp, rt: OversightRuntime, k
     return {
       title: t('Lalu lintas dan tingkat layanan (24 jam)', 'Traffic and service levels (24 hours)'),
       body: html`
-        ${pairs.length ? html`<${BarChart} label=${t('Pertukaran per pasangan instansi dan layanan, 24 jam terakhir', 'Exchanges per agency pair and service, last 24 hours')} unit="" rows=${pairs.map((r) => ({ name: `${r.consumer.split('/')[2]} → ${r.provider.split('/')[2]} ${r.service.split('/').at(-1)}`, value: r.total }))} />` : html`<p>${t('Belum ada lalu lintas dalam 24 jam terakhir.', 'No traffic in the last 24 hours.')}</p>`}
+        ${pairs.length ? html`<${TrafficMap} lang=${lang} t=${t} model=${trafficMap(rt.directory.members(), exactPairs(pairs))} title=${t('Peta lalu lintas antarinstansi, 24 jam terakhir', 'Traffic map between agencies, last 24 hours')} />` : html`<p>${t('Belum ada lalu lintas dalam 24 jam terakhir.', 'No traffic in the last 24 hours.')}</p>`}
         <div class="table-scroll" tabindex="0"><table>
-          <caption>${t('Siapa bertukar dengan siapa: volume, galat dan latensi', 'Who exchanges with whom: volume, errors and latency')}</caption>
-          <thead><tr><th scope="col">${t('Peminta', 'Consumer')}</th><th scope="col">${t('Layanan', 'Service')}</th><th scope="col" class="num">${t('Pertukaran', 'Exchanges')}</th><th scope="col" class="num">${t('Ditolak', 'Refused')}</th><th scope="col" class="num">${t('Galat', 'Errors')}</th><th scope="col" class="num">p50</th><th scope="col" class="num">p95</th><th scope="col" class="num">p99</th></tr></thead>
-          <tbody>${pairs.map((r) => html`<tr><th scope="row">${rt.directory.memberName(r.consumer)}</th><td><code>${r.service}</code></td><td class="num">${r.total}</td><td class="num">${r.refused}</td><td class="num">${r.error}</td><td class="num">${ms(r.p50)}</td><td class="num">${ms(r.p95)}</td><td class="num">${ms(r.p99)}</td></tr>`)}</tbody>
+          <caption>${t('Siapa bertukar dengan siapa: volume, galat dan latensi per layanan', 'Who exchanges with whom: volume, errors and latency per service')}</caption>
+          <thead><tr><th scope="col">${t('Peminta', 'Consumer')}</th><th scope="col">${t('Penyedia', 'Provider')}</th><th scope="col">${t('Layanan', 'Service')}</th><th scope="col" class="num">${t('Pertukaran', 'Exchanges')}</th><th scope="col" class="num">${t('Ditolak', 'Refused')}</th><th scope="col" class="num">${t('Galat', 'Errors')}</th><th scope="col" class="num">p50</th><th scope="col" class="num">p95</th><th scope="col" class="num">p99</th></tr></thead>
+          <tbody>${pairs.map((r) => html`<tr><th scope="row">${rt.directory.memberName(r.consumer)}</th><td>${rt.directory.memberName(r.provider)}</td><td><code>${r.service}</code></td><td class="num">${r.total}</td><td class="num">${r.refused}</td><td class="num">${r.error}</td><td class="num">${ms(r.p50)}</td><td class="num">${ms(r.p95)}</td><td class="num">${ms(r.p99)}</td></tr>`)}</tbody>
         </table></div>
         ${services.map((s) => {
           const rows = hourly.filter((h) => h.service === s);

@@ -11,7 +11,8 @@ import { scoreSeries } from '../quality.js';
 import { publishServiceTimes, serviceTimesCsv, serviceTimesJson, type PublishedServiceTime } from '../service-times.js';
 import { DAY_MS, dayStart, suppress, type Period, type PublishedFigures } from '../statistics.js';
 import { formatNumber, formatTime, html, translator, type Lang, type Translate, type VNode } from './html.js';
-import { BarChart, LineChart, renderPage, type PageContext } from './page.js';
+import { LineChart, renderPage, type PageContext } from './page.js';
+import { publishPairs, TrafficMap, trafficMap } from './traffic-map.js';
 import { LANG_COOKIE, langOf, safeNext, sendPage, type OversightRuntime } from './runtime.js';
 
 export const PUBLIC_SITE = 'Transparansi Simpul';
@@ -81,15 +82,8 @@ export async function registerPublicRoutes(app: HttpApp, rt: OversightRuntime): 
     const serviceTimes = publishServiceTimes(times, rt.directory, rt.threshold);
     const gateways = new Map(rt.gateways().map((g) => [g.id, g]));
     const published = services.map((s) => ({ ...s, pub: suppress(s, rt.threshold) }));
-    const pairTotals = new Map<string, number>();
-    for (const pair of pairs) {
-      const key = `${pair.consumer} → ${pair.provider}`;
-      pairTotals.set(key, (pairTotals.get(key) ?? 0) + pair.total);
-    }
-    const pairRows = [...pairTotals].map(([key, total]) => {
-      const [consumer, provider] = key.split(' → ') as [string, string];
-      return { name: `${rt.directory.memberName(consumer)} → ${rt.directory.memberName(provider)}`, total };
-    }).filter((r) => r.total >= rt.threshold).sort((a, b) => b.total - a.total);
+    const pairRows = publishPairs(pairs, rt.threshold);
+    const map = trafficMap(rt.directory.members(), pairRows);
     const latestQuality = [...new Map(quality.map((q) => [q.agency, q])).values()];
     const from = isoDay(p.from);
     const to = isoDay(p.to - 1);
@@ -109,11 +103,11 @@ export async function registerPublicRoutes(app: HttpApp, rt: OversightRuntime): 
 
       <h2 id="antarinstansi">${t('Siapa bertukar dengan siapa', 'Who exchanges with whom')}</h2>
       ${pairRows.length === 0 ? html`<p>${t('Belum ada pasangan instansi dengan cukup pertukaran untuk ditampilkan.', 'No agency pair has enough exchanges to show yet.')}</p>` : html`
-        <${BarChart} label=${t('Jumlah pertukaran per pasangan instansi (peminta → penyedia)', 'Exchanges per agency pair (consumer → provider)')} unit="" rows=${pairRows.map((r) => ({ name: r.name, value: r.total }))} />
+        <${TrafficMap} lang=${lang} t=${t} model=${map} title=${t(`Peta lalu lintas antarinstansi, ${rt.publicDays} hari terakhir (pasangan dengan kurang dari ${rt.threshold} pertukaran tidak digambar)`, `Traffic map between agencies, last ${rt.publicDays} days (pairs with fewer than ${rt.threshold} exchanges are not drawn)`)} />
         <div class="table-scroll" tabindex="0"><table>
           <caption>${t('Pertukaran per pasangan instansi', 'Exchanges per agency pair')}</caption>
-          <thead><tr><th scope="col">${t('Peminta → penyedia', 'Consumer → provider')}</th><th scope="col" class="num">${t('Pertukaran', 'Exchanges')}</th></tr></thead>
-          <tbody>${pairRows.map((r) => html`<tr><th scope="row">${r.name}</th><td class="num">${formatNumber(lang, r.total)}</td></tr>`)}</tbody>
+          <thead><tr><th scope="col">${t('Peminta → penyedia', 'Consumer → provider')}</th><th scope="col" class="num">${t('Pertukaran', 'Exchanges')}</th><th scope="col" class="num">${t('Berhasil', 'Answered')}</th><th scope="col" class="num">${t('Ditolak', 'Refused')}</th><th scope="col" class="num">${t('Galat', 'Errors')}</th></tr></thead>
+          <tbody>${pairRows.map((r) => html`<tr><th scope="row">${rt.directory.memberName(r.consumer)} → ${rt.directory.memberName(r.provider)}</th><td class="num">${formatNumber(lang, r.total)}</td><td class="num"><${Figure} lang=${lang} t=${t} value=${r.ok} /></td><td class="num"><${Figure} lang=${lang} t=${t} value=${r.refused} /></td><td class="num"><${Figure} lang=${lang} t=${t} value=${r.error} /></td></tr>`)}</tbody>
         </table></div>`}
 
       <h2 id="kualitas-data">${t('Kualitas data per instansi', 'Data quality per agency')}</h2>

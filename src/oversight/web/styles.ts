@@ -50,6 +50,9 @@ dl.facts dd{margin:0;word-break:break-word}
 .bars li{display:grid;grid-template-columns:minmax(8rem,14rem) 1fr;gap:.5rem;align-items:center;margin:.25rem 0}
 .bars .track{background:#e4e4e4;height:1rem;border-radius:3px}
 .bars .fill{background:#0b4f9c;height:1rem;border-radius:3px;min-width:2px}
+.legend{list-style:none;margin:.5rem 0 0;padding:0}
+.legend li{display:flex;align-items:center;gap:.5rem;margin:.25rem 0}
+.legend svg{flex:none}
 footer{border-top:1px solid #c8c8c8;padding:1rem 0;font-size:.9rem;color:#4a4a4a}
 @media print{header,footer,.menu,.skip,.no-print{display:none}}
 @media (prefers-reduced-motion:reduce){*{transition:none!important;animation:none!important}}
