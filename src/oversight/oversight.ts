@@ -17,6 +17,7 @@ import { AlertDesk, type Webhook } from './alerts.js';
 import { directoryOf, type Directory } from './directory.js';
 import { LogMonitor, monitoredGateways, type MonitoredGateway } from './log-monitor.js';
 import { noQuality, type QualitySource } from './quality.js';
+import { ExpiryReminders } from './reminders.js';
 import { allSignIns, consoleSignIns, DEFAULT_RULES, SecurityRules, type RuleSettings, type SignInSource } from './rules.js';
 import { noServiceTimes, type ServiceTimesSource } from './service-times.js';
 import { oversightMigrations, type OversightTables } from './schema.js';
@@ -40,6 +41,8 @@ export interface OversightOptions {
   serviceTimes?: ServiceTimesSource;
   signIns?: SignInSource;
   webhook?: Webhook;
+  /** Days before an access right expires at which its agencies are reminded. Default 30, 7, 1. */
+  reminderDays?: number[];
   rules?: Partial<RuleSettings>;
   /** Counts below this are withheld on the public page and in the exports. Default 10. */
   threshold?: number;
@@ -58,9 +61,10 @@ export interface Oversight {
   readonly monitor: LogMonitor;
   readonly rules: SecurityRules;
   readonly alerts: AlertDesk;
+  readonly reminders: ExpiryReminders;
   readonly statistics: ExchangeStatistics;
   readonly directory: Directory;
-  /** One round: read every gateway log, then evaluate the security rules. */
+  /** One round: read every gateway log, evaluate the security rules, send due expiry reminders. */
   tick(): Promise<void>;
   setPublicUrl(url: string): void;
   close(): Promise<void>;
@@ -81,6 +85,7 @@ export async function createOversight(options: OversightOptions): Promise<Oversi
   const monitor = new LogMonitor({ db, gateways, now, ...(options.fetch ? { fetch: options.fetch } : {}) });
   const alerts = new AlertDesk({ db, now, ...(options.webhook ? { webhook: options.webhook } : {}) });
   const signIns = allSignIns([consoleSignIns(db), ...(options.signIns ? [options.signIns] : [])]);
+  const reminders = new ExpiryReminders({ db, now, rights: () => options.configuration()?.accessRights ?? [], ...(options.reminderDays ? { days: options.reminderDays } : {}), ...(options.webhook ? { webhook: options.webhook } : {}) });
   const rules = new SecurityRules({ db, alerts, now, settings: { ...DEFAULT_RULES, ...options.rules }, signIns });
 
   const app = await createHttpApp({ title: 'simpul-oversight', description: 'Simpul oversight: public transparency, open data, security monitoring and the operators\' console.', logLevel: options.logLevel, bodyLimit: 64 * 1024 });
@@ -121,7 +126,7 @@ export async function createOversight(options: OversightOptions): Promise<Oversi
       void reply.code(doc.status).type(PROBLEM_CONTENT_TYPE).send(doc);
     });
     await registerPublicRoutes(web, rt);
-    await registerConsoleRoutes(web, rt, { alerts, rules, auth: options.auth, secure });
+    await registerConsoleRoutes(web, rt, { alerts, rules, reminders, auth: options.auth, secure });
   });
 
   let running: Promise<void> | undefined;
@@ -131,6 +136,7 @@ export async function createOversight(options: OversightOptions): Promise<Oversi
       try {
         await monitor.pollAll();
         await rules.evaluate();
+        await reminders.run();
       } finally {
         running = undefined;
       }
@@ -142,7 +148,7 @@ export async function createOversight(options: OversightOptions): Promise<Oversi
   timer?.unref();
 
   return {
-    app, db, monitor, rules, alerts, statistics, directory, tick,
+    app, db, monitor, rules, alerts, reminders, statistics, directory, tick,
     setPublicUrl(url: string) {
       publicUrl = url.replace(/\/+$/, '');
     },

@@ -107,6 +107,26 @@ export interface OversightTables {
     set_by: string;
     set_at: number;
   };
+  /**
+   * An access-right expiry reminder that was sent: one per right, expiry and threshold, so a
+   * restart does not send it again and a renewed right (another expiry) is reminded afresh.
+   */
+  expiry_reminder: {
+    id: string;
+    right_id: string;
+    client: string;
+    client_member: string;
+    service: string;
+    provider_member: string;
+    purpose: string;
+    legal_basis: string;
+    expires_at: number;
+    /** The threshold crossed: the reminder says "expires within this many days". */
+    threshold_days: number;
+    created_at: number;
+    webhook_status: string | null;
+    webhook_attempts: number;
+  };
   incident: {
     id: string;
     alert_id: string | null;
@@ -247,6 +267,27 @@ export const oversightMigrations: Migrations = {
         set_by text NOT NULL,
         set_at bigint NOT NULL
       )`.execute(db);
+    },
+  },
+  '0003_expiry_reminders': {
+    async up(db: Kysely<unknown>) {
+      await sql`CREATE TABLE expiry_reminder (
+        id text PRIMARY KEY,
+        right_id text NOT NULL,
+        client text NOT NULL,
+        client_member text NOT NULL,
+        service text NOT NULL,
+        provider_member text NOT NULL,
+        purpose text NOT NULL,
+        legal_basis text NOT NULL,
+        expires_at bigint NOT NULL,
+        threshold_days integer NOT NULL,
+        created_at bigint NOT NULL,
+        webhook_status text,
+        webhook_attempts integer NOT NULL,
+        UNIQUE (right_id, expires_at, threshold_days)
+      )`.execute(db);
+      await sql`CREATE INDEX expiry_reminder_expires ON expiry_reminder (expires_at)`.execute(db);
     },
   },
 };
