@@ -13,7 +13,6 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Kysely, Selectable } from 'kysely';
-import { SimpulError } from '../core/errors.js';
 import { memberOf, type ServiceId, type SubsystemId } from '../core/ids.js';
 import type { AccessRightEntry } from '../registry/global-conf.js';
 import { postWebhook, type Webhook } from './alerts.js';
@@ -41,7 +40,7 @@ export interface ExpiryRemindersOptions {
 export function reminderDays(days: readonly number[] | undefined): number[] {
   const list = [...(days ?? DEFAULT_REMINDER_DAYS)];
   if (list.length === 0 || list.some((d) => !Number.isInteger(d) || d < 1 || d > 366) || new Set(list).size !== list.length) {
-    throw new SimpulError('request.invalid', `Expiry reminder thresholds are distinct whole days between 1 and 366; got ${JSON.stringify(list)}.`);
+    throw new RangeError(`Expiry reminder thresholds are distinct whole days between 1 and 366; got ${JSON.stringify(list)}.`);
   }
   return list.sort((a, b) => a - b);
 }
