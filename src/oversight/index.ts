@@ -17,5 +17,6 @@ export { AlertDesk, postWebhook, publicAlert, type Alert, type Webhook } from '.
 export { ExpiryReminders, publicReminder, DEFAULT_REMINDER_DAYS, REMINDER_EVENT, type Reminder } from './reminders.js';
 export { Incidents, breachNotice, NOTICE_DEADLINE_MS, type Incident } from './incidents.js';
 export { ExchangeStatistics, suppress } from './statistics.js';
+export { observe, pruneRawLeaves, rebuildRollups, DEFAULT_RAW_RETENTION_DAYS, ROLLUP_PERCENTILE_PRECISION, type ObservedLeaf } from './rollups.js';
 export { noQuality, qualityFromOverview, qualityFromReports, scoreSeries, type QualityOverview, type QualitySource, type QualitySnapshot } from './quality.js';
 export { noServiceTimes, publishServiceTimes, type ServiceTimesSource, type ServiceTimeGroup, type PublishedServiceTime } from './service-times.js';
