@@ -93,12 +93,15 @@ for (const backend of testBackends()) {
         if (i % 5 === 0) provider.push({ ...exchange({ time: t + 7, client: 'ID/GOV/KEMENKES/SATUSEHAT' as never, purpose: 'LAYANAN-KESEHATAN' as never, durationMs: 250 + (i % 30) }, dukcapil.salt), side: 'provider' });
         // The consumer side of some exchanges arrives after the provider's (a gateway catching up).
         if (i % 7 === 1) late.push(exchange({ time: t + 20_000, durationMs: 800 + i }, bps.salt));
+        // One whose provider side was logged in the next hour, alone there for its service.
+        if (i === 100) late.push(exchange({ time: Math.floor(t / HOUR) * HOUR + HOUR - 1, durationMs: 300, service: 'ID/GOV/DUKCAPIL/SIAK/death' as never }, bps.salt));
       }
       // Observed a week before "now", so that nothing is pruned until the test moves the clock.
       f.clock.now = T0 - 7 * DAY_MS;
       await bps.append(consumer);
       await dukcapil.append([...provider, ...late.map((r) => ({ ...r, side: 'provider' as const, time: r.time + 2, durationMs: 5 }))]);
       await f.oversight.tick();
+      assert.equal((await db().selectFrom('exchange_rollup').select('total').where('service', '=', 'ID/GOV/DUKCAPIL/SIAK/death').execute()).length, 1);
       await bps.append(late);
       await f.oversight.tick();
     });
@@ -113,8 +116,13 @@ for (const backend of testBackends()) {
       const providerCounted = await db().selectFrom('observed_exchange as p').innerJoin('observed_exchange as c', (j) => j.onRef('c.exchange_id', '=', 'p.exchange_id'))
         .select('p.exchange_id').where('p.side', '=', 'provider').where('c.side', '=', 'consumer').where('p.counted', '=', true).execute();
       assert.deepEqual(providerCounted, [], 'a provider-side leaf never counts when the consumer side was observed, even later');
-      const rolled = await db().selectFrom('exchange_rollup').select((eb) => eb.fn.sum<number>('total').as('n')).executeTakeFirstOrThrow();
+      const rolled = await db().selectFrom('exchange_rollup').select((eb) => [eb.fn.sum<number>('total').as('n'), eb.fn.min<number>('total').as('least')]).executeTakeFirstOrThrow();
       assert.equal(Number(rolled.n), Number(exchanges.n));
+      assert.ok(Number(rolled.least) > 0, 'an hour whose only exchange moved to the previous hour has no rollup left');
+      const death = await db().selectFrom('exchange_rollup').select(['hour', 'total']).where('service', '=', 'ID/GOV/DUKCAPIL/SIAK/death').execute();
+      assert.deepEqual(death.map((r) => Number(r.hour) % HOUR === 0 && Number(r.total)), [1]);
+      const consumerSide = await db().selectFrom('observed_exchange').select('time').where('service', '=', 'ID/GOV/DUKCAPIL/SIAK/death').where('side', '=', 'consumer').executeTakeFirstOrThrow();
+      assert.equal(Number(death[0]!.hour), Math.floor(Number(consumerSide.time) / HOUR) * HOUR, 'counted in its consumer side\'s hour');
     });
 
     it('keeps the same rollups as leaves arrive as a rebuild from the raw leaves gives', async () => {

@@ -171,7 +171,9 @@ async function applyDelta(db: Kysely<OversightTables>, d: Delta): Promise<void> 
     error: Number(row?.error ?? 0) + d.error,
     latency: encodeLatency(latency),
   };
-  if (row) await db.updateTable('exchange_rollup').set(values).where('hour', '=', d.hour).where('consumer', '=', d.consumer).where('service', '=', d.service).execute();
+  // An hour left with no exchange (its only one moved to another hour with its consumer side) goes.
+  if (values.total === 0) await db.deleteFrom('exchange_rollup').where('hour', '=', d.hour).where('consumer', '=', d.consumer).where('service', '=', d.service).execute();
+  else if (row) await db.updateTable('exchange_rollup').set(values).where('hour', '=', d.hour).where('consumer', '=', d.consumer).where('service', '=', d.service).execute();
   else await db.insertInto('exchange_rollup').values({ hour: d.hour, consumer: d.consumer, service: d.service, ...values }).execute();
 }
 
