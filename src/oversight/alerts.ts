@@ -102,17 +102,25 @@ export class AlertDesk {
   }
 
   async #notify(alert: Alert, webhook: Webhook): Promise<Alert> {
-    const body = JSON.stringify({ type: 'simpul.oversight.alert', alert: publicAlert(alert) });
-    const headers: Record<string, string> = { 'content-type': 'application/json' };
-    if (webhook.secret) headers['simpul-signature'] = `sha256=${createHmac('sha256', webhook.secret).update(body).digest('hex')}`;
-    let status: string;
-    try {
-      const response = await (webhook.fetch ?? fetch)(webhook.url, { method: 'POST', body, headers, signal: AbortSignal.timeout(5000) });
-      status = response.ok ? `sent ${response.status}` : `failed ${response.status}`;
-    } catch (error) {
-      status = `failed: ${(error as Error).message}`.slice(0, 200);
-    }
+    const status = await postWebhook(webhook, { type: 'simpul.oversight.alert', alert: publicAlert(alert) });
     return this.#db.updateTable('alert').set({ webhook_status: status }).where('id', '=', alert.id).returningAll().executeTakeFirstOrThrow();
+  }
+}
+
+/**
+ * Posts one event to the webhook, signed with HMAC-SHA256 over the exact body in
+ * `Simpul-Signature` when a secret is set. Returns what happened (`sent 200`, `failed …`) for
+ * the record; it never throws, so a receiver that is down does not stop the round.
+ */
+export async function postWebhook(webhook: Webhook, event: { type: string } & Record<string, unknown>): Promise<string> {
+  const body = JSON.stringify(event);
+  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  if (webhook.secret) headers['simpul-signature'] = `sha256=${createHmac('sha256', webhook.secret).update(body).digest('hex')}`;
+  try {
+    const response = await (webhook.fetch ?? fetch)(webhook.url, { method: 'POST', body, headers, signal: AbortSignal.timeout(5000) });
+    return response.ok ? `sent ${response.status}` : `failed ${response.status}`;
+  } catch (error) {
+    return `failed: ${(error as Error).message}`.slice(0, 200);
   }
 }
 

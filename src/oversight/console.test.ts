@@ -7,6 +7,7 @@ import type { Database } from '../core/storage/database.js';
 import { testBackends } from '../core/storage/testing.js';
 import type { RegistryTables } from '../registry/schema.js';
 import { registryAuth } from './console-auth.js';
+import { observe } from './rollups.js';
 import { oversightFixture, registryWithRoles, T0, type OversightFixture } from './testing.js';
 
 for (const backend of testBackends()) {
@@ -29,7 +30,7 @@ for (const backend of testBackends()) {
         gateway: 'ID/GOV/BPS/gw1', idx: i, exchange_id: randomUUID(), side: 'consumer', time: T0 - 300_000 + i * 1000, client: 'ID/GOV/BPS/SENSUS', client_member: 'ID/GOV/BPS',
         service: 'ID/GOV/DUKCAPIL/SIAK/person', provider_member: 'ID/GOV/DUKCAPIL', purpose: 'STATISTIK-SENSUS', legal_basis: 'UU 16/1997 Statistik', subject: sha256(`s${i}`), outcome: 'ok', status: 200, code: null, duration_ms: 9,
       }));
-      await f.oversight.db.insertInto('observed_exchange').values(rows).execute();
+      await observe(f.oversight.db, rows);
       await f.oversight.rules.evaluate();
       alertId = (await f.oversight.alerts.list())[0]!.id;
     });

@@ -12,6 +12,7 @@ import { b64 } from '../core/crypto.js';
 import { memberOf, type ServiceId, type SubsystemId } from '../core/ids.js';
 import { CompactRange, decodeExchangeLeaf, leafHash, logOrigin, logVerifierKey, openCheckpoint, witnessVerifierKey } from '../log/index.js';
 import type { GlobalConfiguration } from '../registry/global-conf.js';
+import { observe, type ObservedLeaf } from './rollups.js';
 import type { OversightTables } from './schema.js';
 
 /** A gateway log to monitor: its public read API and the keys the registry publishes for it. */
@@ -128,7 +129,7 @@ export class LogMonitor {
 
     const range = state ? CompactRange.fromBytes(known, state.frontier) : new CompactRange();
     const target = checkpoint.size;
-    const rows: OversightTables['observed_exchange'][] = [];
+    const rows: ObservedLeaf[] = [];
     while (range.size < target) {
       const page = await this.#entries(gateway, range.size, target);
       if (page.entries.length === 0) throw new MonitorFailure('unreachable', `The gateway served no entries from ${range.size}`);
@@ -148,12 +149,10 @@ export class LogMonitor {
     return this.#commit(gateway, rows, range, { note, cosigners: opened.cosignatures.map((c) => c.name).join(' ') });
   }
 
-  async #commit(gateway: MonitoredGateway, rows: OversightTables['observed_exchange'][], range: CompactRange, published: { note: string; cosigners: string }): Promise<PollResult> {
+  async #commit(gateway: MonitoredGateway, rows: ObservedLeaf[], range: CompactRange, published: { note: string; cosigners: string }): Promise<PollResult> {
     const now = this.#now();
     await this.#o.db.transaction().execute(async (trx) => {
-      for (let at = 0; at < rows.length; at += 500) {
-        await trx.insertInto('observed_exchange').values(rows.slice(at, at + 500)).onConflict((oc) => oc.columns(['gateway', 'idx']).doNothing()).execute();
-      }
+      await observe(trx, rows);
       const values = { member: gateway.member, origin: logOrigin(gateway.id), size: range.size, root: range.root(), frontier: range.toBytes(), note: published.note, cosigners: published.cosigners, verified_at: now, last_error: null, last_attempt_at: now };
       await trx.insertInto('monitored_log').values({ gateway: gateway.id, ...values }).onConflict((oc) => oc.column('gateway').doUpdateSet(values)).execute();
     });
@@ -202,7 +201,7 @@ export async function recordLogEvent(db: Kysely<OversightTables>, event: { gatew
   await db.insertInto('log_event').values(event).execute();
 }
 
-function observation(gateway: string, index: number, leaf: Buffer): OversightTables['observed_exchange'] {
+function observation(gateway: string, index: number, leaf: Buffer): ObservedLeaf {
   const r = decodeExchangeLeaf(leaf);
   return {
     gateway,

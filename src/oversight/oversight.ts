@@ -17,6 +17,8 @@ import { AlertDesk, type Webhook } from './alerts.js';
 import { directoryOf, type Directory } from './directory.js';
 import { LogMonitor, monitoredGateways, type MonitoredGateway } from './log-monitor.js';
 import { noQuality, type QualitySource } from './quality.js';
+import { ExpiryReminders } from './reminders.js';
+import { pruneRawLeaves, rawRetentionMs } from './rollups.js';
 import { allSignIns, consoleSignIns, DEFAULT_RULES, SecurityRules, type RuleSettings, type SignInSource } from './rules.js';
 import { noServiceTimes, type ServiceTimesSource } from './service-times.js';
 import { oversightMigrations, type OversightTables } from './schema.js';
@@ -40,7 +42,14 @@ export interface OversightOptions {
   serviceTimes?: ServiceTimesSource;
   signIns?: SignInSource;
   webhook?: Webhook;
+  /** Days before an access right expires at which its agencies are reminded. Default 30, 7, 1. */
+  reminderDays?: number[];
   rules?: Partial<RuleSettings>;
+  /**
+   * Days raw log leaves are kept (default 14); older hours are served from the hourly rollups.
+   * Must cover the security rules' baseline and window (7 days and 10 minutes by default).
+   */
+  rawRetentionDays?: number;
   /** Counts below this are withheld on the public page and in the exports. Default 10. */
   threshold?: number;
   publicDays?: number;
@@ -58,15 +67,21 @@ export interface Oversight {
   readonly monitor: LogMonitor;
   readonly rules: SecurityRules;
   readonly alerts: AlertDesk;
+  readonly reminders: ExpiryReminders;
   readonly statistics: ExchangeStatistics;
   readonly directory: Directory;
-  /** One round: read every gateway log, then evaluate the security rules. */
+  /** One round: read every gateway log, evaluate the security rules, prune raw leaves past the retention, send due expiry reminders. */
   tick(): Promise<void>;
+  /** Deletes raw leaves older than the retention (whole hours); returns how many. Part of every round. */
+  pruneRawLeaves(): Promise<number>;
   setPublicUrl(url: string): void;
   close(): Promise<void>;
 }
 
 export async function createOversight(options: OversightOptions): Promise<Oversight> {
+  const settings = { ...DEFAULT_RULES, ...options.rules };
+  // Checked before anything starts: a retention shorter than the rules' look-back is a setup error.
+  const retentionMs = rawRetentionMs(options.rawRetentionDays, settings);
   const database = options.database as Database<OversightTables>;
   await migrate(database.db as never, database.schema, oversightMigrations, 'oversight');
   const db = database.db;
@@ -81,7 +96,8 @@ export async function createOversight(options: OversightOptions): Promise<Oversi
   const monitor = new LogMonitor({ db, gateways, now, ...(options.fetch ? { fetch: options.fetch } : {}) });
   const alerts = new AlertDesk({ db, now, ...(options.webhook ? { webhook: options.webhook } : {}) });
   const signIns = allSignIns([consoleSignIns(db), ...(options.signIns ? [options.signIns] : [])]);
-  const rules = new SecurityRules({ db, alerts, now, settings: { ...DEFAULT_RULES, ...options.rules }, signIns });
+  const reminders = new ExpiryReminders({ db, now, rights: () => options.configuration()?.accessRights ?? [], ...(options.reminderDays ? { days: options.reminderDays } : {}), ...(options.webhook ? { webhook: options.webhook } : {}) });
+  const rules = new SecurityRules({ db, alerts, now, settings, signIns });
 
   const app = await createHttpApp({ title: 'simpul-oversight', description: 'Simpul oversight: public transparency, open data, security monitoring and the operators\' console.', logLevel: options.logLevel, bodyLimit: 64 * 1024 });
   await app.register(compress, { global: true, threshold: 1024, encodings: ['br', 'gzip'] });
@@ -121,9 +137,10 @@ export async function createOversight(options: OversightOptions): Promise<Oversi
       void reply.code(doc.status).type(PROBLEM_CONTENT_TYPE).send(doc);
     });
     await registerPublicRoutes(web, rt);
-    await registerConsoleRoutes(web, rt, { alerts, rules, auth: options.auth, secure });
+    await registerConsoleRoutes(web, rt, { alerts, rules, reminders, auth: options.auth, secure });
   });
 
+  const prune = () => pruneRawLeaves(db, retentionMs, now());
   let running: Promise<void> | undefined;
   const tick = async (): Promise<void> => {
     // One round at a time; a timer firing during a slow round joins it.
@@ -131,6 +148,8 @@ export async function createOversight(options: OversightOptions): Promise<Oversi
       try {
         await monitor.pollAll();
         await rules.evaluate();
+        await prune();
+        await reminders.run();
       } finally {
         running = undefined;
       }
@@ -142,7 +161,7 @@ export async function createOversight(options: OversightOptions): Promise<Oversi
   timer?.unref();
 
   return {
-    app, db, monitor, rules, alerts, statistics, directory, tick,
+    app, db, monitor, rules, alerts, reminders, statistics, directory, tick, pruneRawLeaves: prune,
     setPublicUrl(url: string) {
       publicUrl = url.replace(/\/+$/, '');
     },

@@ -7,8 +7,8 @@ import { sha256 } from '../core/crypto.js';
 import { testBackends } from '../core/storage/testing.js';
 import { breachNotice, Incidents } from './incidents.js';
 import { recordLogEvent } from './log-monitor.js';
+import { observe, type ObservedLeaf } from './rollups.js';
 import type { SignInSource } from './rules.js';
-import type { OversightTables } from './schema.js';
 import { oversightFixture, T0, type OversightFixture } from './testing.js';
 
 const BPS = 'ID/GOV/BPS/SENSUS';
@@ -17,7 +17,7 @@ const PERSON = 'ID/GOV/DUKCAPIL/SIAK/person';
 const WINDOW = 10 * 60_000;
 
 let seq = 0;
-function row(o: { time: number; client?: string; purpose?: string; outcome?: string; subject?: string; service?: string }): OversightTables['observed_exchange'] {
+function row(o: { time: number; client?: string; purpose?: string; outcome?: string; subject?: string; service?: string }): ObservedLeaf {
   const client = o.client ?? BPS;
   return {
     gateway: `${client.split('/').slice(0, 3).join('/')}/gw1`, idx: seq++, exchange_id: randomUUID(), side: 'consumer', time: o.time, client, client_member: client.split('/').slice(0, 3).join('/'),
@@ -27,7 +27,7 @@ function row(o: { time: number; client?: string; purpose?: string; outcome?: str
 }
 
 /** Two days of ordinary traffic: each client every 2 minutes, usual purpose, a handful of subjects. */
-function normalTraffic(until: number): OversightTables['observed_exchange'][] {
+function normalTraffic(until: number): ObservedLeaf[] {
   const rows = [];
   for (let t = until - 2 * 86_400_000; t < until; t += 120_000) {
     rows.push(row({ time: t }));
@@ -63,14 +63,14 @@ for (const backend of testBackends()) {
       hook?.close();
     });
     beforeEach(async () => {
-      await sql`TRUNCATE observed_exchange, alert, log_event, incident, service_level`.execute(f.oversight.db);
+      await sql`TRUNCATE observed_exchange, exchange_rollup, alert, log_event, incident, service_level`.execute(f.oversight.db);
       failures.length = 0;
       received.length = 0;
       f.clock.now = T0;
     });
 
-    const insert = async (rows: OversightTables['observed_exchange'][]) => {
-      for (let at = 0; at < rows.length; at += 500) await f.oversight.db.insertInto('observed_exchange').values(rows.slice(at, at + 500)).execute();
+    const insert = async (rows: ObservedLeaf[]) => {
+      await observe(f.oversight.db, rows);
     };
     const fired = async () => (await f.oversight.rules.evaluate()).map((a) => `${a.rule} ${a.subjectKey}`).sort();
 

@@ -5,6 +5,7 @@
  */
 import { sql, type Generated, type Kysely } from 'kysely';
 import type { Migrations } from '../core/storage/migrate.js';
+import { rebuildRollups } from './rollups.js';
 
 export interface OversightTables {
   /** One row per leaf of a monitored gateway log (docs/protocols/log.md §1). */
@@ -26,6 +27,32 @@ export interface OversightTables {
     status: number;
     code: string | null;
     duration_ms: number;
+    /**
+     * The leaf that counts for its exchange (the consumer side's when both were logged); decided
+     * as leaves arrive, with the hourly rollups (rollups.ts).
+     */
+    counted: Generated<boolean>;
+  };
+  /**
+   * Per hour (start, ms since the epoch), consumer member and service: outcome counts and the
+   * answered exchanges' latency as an HDR histogram (compressed, base64). Kept after the raw
+   * leaves are pruned (ADR 0084).
+   */
+  exchange_rollup: {
+    hour: number;
+    consumer: string;
+    provider: string;
+    service: string;
+    total: number;
+    ok: number;
+    refused: number;
+    error: number;
+    latency: string;
+  };
+  /** Raw leaves before `raw_from` were pruned: figures for those hours come from the rollups. */
+  monitor_retention: {
+    id: number;
+    raw_from: number;
   };
   /** The last checkpoint the monitor verified for each gateway log, and its compact range. */
   monitored_log: {
@@ -106,6 +133,26 @@ export interface OversightTables {
     max_error_rate: number;
     set_by: string;
     set_at: number;
+  };
+  /**
+   * An access-right expiry reminder that was sent: one per right, expiry and threshold, so a
+   * restart does not send it again and a renewed right (another expiry) is reminded afresh.
+   */
+  expiry_reminder: {
+    id: string;
+    right_id: string;
+    client: string;
+    client_member: string;
+    service: string;
+    provider_member: string;
+    purpose: string;
+    legal_basis: string;
+    expires_at: number;
+    /** The threshold crossed: the reminder says "expires within this many days". */
+    threshold_days: number;
+    created_at: number;
+    webhook_status: string | null;
+    webhook_attempts: number;
   };
   incident: {
     id: string;
@@ -247,6 +294,52 @@ export const oversightMigrations: Migrations = {
         set_by text NOT NULL,
         set_at bigint NOT NULL
       )`.execute(db);
+    },
+  },
+  '0003_expiry_reminders': {
+    async up(db: Kysely<unknown>) {
+      await sql`CREATE TABLE expiry_reminder (
+        id text PRIMARY KEY,
+        right_id text NOT NULL,
+        client text NOT NULL,
+        client_member text NOT NULL,
+        service text NOT NULL,
+        provider_member text NOT NULL,
+        purpose text NOT NULL,
+        legal_basis text NOT NULL,
+        expires_at bigint NOT NULL,
+        threshold_days integer NOT NULL,
+        created_at bigint NOT NULL,
+        webhook_status text,
+        webhook_attempts integer NOT NULL,
+        UNIQUE (right_id, expires_at, threshold_days)
+      )`.execute(db);
+      await sql`CREATE INDEX expiry_reminder_expires ON expiry_reminder (expires_at)`.execute(db);
+    },
+  },
+  '0004_hourly_rollups': {
+    async up(db: Kysely<unknown>) {
+      await sql`ALTER TABLE observed_exchange ADD COLUMN counted boolean NOT NULL DEFAULT false`.execute(db);
+      await sql`CREATE INDEX observed_exchange_counted_time ON observed_exchange (time) WHERE counted`.execute(db);
+      await sql`CREATE TABLE exchange_rollup (
+        hour bigint NOT NULL,
+        consumer text NOT NULL,
+        provider text NOT NULL,
+        service text NOT NULL,
+        total integer NOT NULL,
+        ok integer NOT NULL,
+        refused integer NOT NULL,
+        error integer NOT NULL,
+        latency text NOT NULL,
+        PRIMARY KEY (hour, consumer, service)
+      )`.execute(db);
+      await sql`CREATE TABLE monitor_retention (
+        id smallint PRIMARY KEY CHECK (id = 1),
+        raw_from bigint NOT NULL
+      )`.execute(db);
+      await sql`INSERT INTO monitor_retention (id, raw_from) VALUES (1, 0)`.execute(db);
+      // Leaves observed before this migration: decide which count, and roll them up.
+      await rebuildRollups(db as Kysely<OversightTables>);
     },
   },
 };

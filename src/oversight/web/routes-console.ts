@@ -12,6 +12,7 @@ import type { HttpApp } from '../../core/http/app.js';
 import { publicAlert, type Alert, type AlertDesk } from '../alerts.js';
 import { mayAct, maySee, type ConsoleAuth, type ConsolePrincipal } from '../console-auth.js';
 import { breachNotice, Incidents, NOTICE_DEADLINE_MS } from '../incidents.js';
+import { publicReminder, type ExpiryReminders, type Reminder } from '../reminders.js';
 import type { SecurityRules } from '../rules.js';
 import { formatTime, html, translator, type Translate } from './html.js';
 import { renderPage, type PageContext } from './page.js';
@@ -25,6 +26,7 @@ export const CONSOLE_SITE = 'Konsol Simpul';
 export interface ConsoleDeps {
   alerts: AlertDesk;
   rules: SecurityRules;
+  reminders: ExpiryReminders;
   auth: ConsoleAuth | undefined;
   secure: () => boolean;
 }
@@ -56,6 +58,8 @@ export async function registerConsoleRoutes(app: HttpApp, rt: OversightRuntime, 
     if (p.role === 'agency-admin') throw new SimpulError('oversight.own_agency_only', `${p.username} administers ${p.member}; this concerns ${member ?? 'the whole instance'}.`);
     throw new SimpulError('auth.forbidden', `The ${p.role} role cannot ${what}.`);
   };
+  // An agency administrator sees reminders about rights their agency holds or grants.
+  const visibleReminders = async (p: ConsolePrincipal): Promise<Reminder[]> => deps.reminders.list(p.role === 'agency-admin' ? { member: p.member ?? '-' } : {});
   const visibleAlerts = async (p: ConsolePrincipal, status?: string): Promise<Alert[]> =>
     alerts.list({ ...(p.role === 'agency-admin' ? { member: p.member ?? '-' } : {}), ...(status === 'open' || status === 'acknowledged' || status === 'closed' ? { status } : {}) });
 
@@ -95,6 +99,11 @@ export async function registerConsoleRoutes(app: HttpApp, rt: OversightRuntime, 
     guard(req, p, 'read breach notice', incident.member, 'read');
     return reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(breachNotice(incident, rt.directory));
   });
+  app.get('/api/v1/notifications', { schema: { ...secured, summary: 'Access-right expiry reminders sent (an agency administrator sees their own agency\'s)' } }, async (req) => {
+    const p = await bearer(req);
+    decide(req, p, 'list notifications', p.member, true);
+    return (await visibleReminders(p)).map(publicReminder);
+  });
   app.get('/api/v1/statistics', { schema: { ...secured, summary: 'Exchange figures per agency pair and service, unsuppressed (operators only)', querystring: Type.Object({ from: Type.Optional(Type.Integer({ minimum: 0 })), to: Type.Optional(Type.Integer({ minimum: 0 })) }) } }, async (req) => {
     const p = await bearer(req);
     const to = req.query.to ?? rt.now();
@@ -113,7 +122,7 @@ export async function registerConsoleRoutes(app: HttpApp, rt: OversightRuntime, 
     return {
       lang, t, path: req.url, site: CONSOLE_SITE,
       menu: p ? [
-        ['/konsol/peringatan', t('Peringatan', 'Alerts')], ['/konsol/insiden', t('Insiden', 'Incidents')], ['/konsol/lalu-lintas', t('Lalu lintas', 'Traffic')],
+        ['/konsol/peringatan', t('Peringatan', 'Alerts')], ['/konsol/insiden', t('Insiden', 'Incidents')], ['/konsol/pemberitahuan', t('Pemberitahuan', 'Notifications')], ['/konsol/lalu-lintas', t('Lalu lintas', 'Traffic')],
         ['/konsol/layanan', t('Layanan', 'Services')], ['/konsol/hak-akses', t('Hak akses', 'Access rights')], ['/konsol/permintaan', t('Permintaan', 'Requests')], ['/konsol/instansi', t('Instansi', 'Agencies')],
         ['/konsol/kualitas', t('Kualitas data', 'Data quality')], ['/konsol/audit', t('Jejak audit', 'Audit trail')], ['/', t('Halaman publik', 'Public page')],
       ] : [['/konsol/masuk', t('Masuk', 'Sign in')]],
@@ -260,6 +269,28 @@ export async function registerConsoleRoutes(app: HttpApp, rt: OversightRuntime, 
     const list = await incidents.list(p.role === 'agency-admin' ? (p.member ?? '-') : undefined);
     decide(req, p, 'list incidents', p.member, true);
     return sendPage(reply, renderPage(pc, t('Insiden', 'Incidents'), list.length === 0 ? html`<p>${t('Belum ada insiden.', 'No incidents yet.')}</p>` : html`<ul>${list.map((i) => html`<li><a href=${`/konsol/insiden/${i.id}/pemberitahuan`}>${i.id}</a> — ${i.title} — ${t('batas pemberitahuan', 'notice due')} ${formatTime(lang, Number(i.detected_at) + NOTICE_DEADLINE_MS)}</li>`)}</ul>`));
+  });
+
+  app.get('/konsol/pemberitahuan', { schema: { hide: true } }, async (req, reply) => {
+    const p = await webUser(req, reply);
+    if (!p) return reply;
+    const pc = context(req, reply, p);
+    const { t, lang } = pc;
+    const list = await visibleReminders(p);
+    decide(req, p, 'list notifications', p.member, true);
+    return sendPage(reply, renderPage(pc, t('Pemberitahuan', 'Notifications'), html`
+      <p>${t('Pengingat yang dikirim kepada instansi klien dan instansi penyedia ketika hak akses akan berakhir. Perbarui hak akses yang masih diperlukan di halaman Hak akses.', 'Reminders sent to the client\'s and the provider\'s agency when an access right is about to expire. Renew the rights still needed on the Access rights page.')}</p>
+      ${list.length === 0 ? html`<p>${t('Tidak ada pemberitahuan.', 'No notifications.')}</p>` : html`<div class="table-scroll" tabindex="0"><table>
+        <caption>${t('Pengingat berakhirnya hak akses, terbaru dahulu', 'Access-right expiry reminders, newest first')}</caption>
+        <thead><tr><th scope="col">${t('Hak akses', 'Access right')}</th><th scope="col">${t('Tujuan', 'Purpose')}</th><th scope="col">${t('Berakhir', 'Expires')}</th><th scope="col">${t('Pengingat', 'Reminder')}</th><th scope="col">${t('Dikirim', 'Sent')}</th><th scope="col">Webhook</th></tr></thead>
+        <tbody>${list.map((r) => html`<tr>
+          <th scope="row"><code>${r.client}</code> → <code>${r.service}</code></th>
+          <td>${r.purpose}</td>
+          <td>${formatTime(lang, Number(r.expires_at))}</td>
+          <td>${t(`${Number(r.threshold_days)} hari sebelumnya`, `${Number(r.threshold_days)} day(s) before`)}</td>
+          <td>${formatTime(lang, Number(r.created_at))}</td>
+          <td>${r.webhook_status ?? '—'}</td>
+        </tr>`)}</tbody></table></div>`}`));
   });
 
   await registerManageRoutes(app, rt, { auth: deps.auth, context, webUser, decide, guard });
