@@ -146,7 +146,7 @@ for (const storage of testBackends()) {
       const events = await startDemoEvents({ subscribers: [{ agency: 'BPS', gatewayUrl: bpsGw.consumerUrl, token, database: bpsDb }], admin: { port: 0 }, logLevel: 'silent' });
       try {
         await move(NIKS[2]!, 500);
-        await events.subscriptions.get('BPS')!.waitForPosition(NIKS.length * 2 + 1, 20_000);
+        await events.subscription('BPS').waitForPosition(NIKS.length * 2 + 1, 20_000);
         assert.deepEqual(new Set(await respondentStreets(NIKS[2]!)), new Set([address(500).street]));
         const listed = (await (await fetch(`${events.adminUrl}/subscriptions`)).json()) as { subscriptions: { owner: string; position: number; behind: number; running: boolean }[] };
         assert.deepEqual(listed.subscriptions.map((s) => [s.owner, s.position, s.running]), [['BPS', NIKS.length * 2 + 1, true]]);

@@ -7,6 +7,7 @@ import type { Command } from 'commander';
 import { startDemo, type DemoManifest } from './federation.js';
 import type { DemoExample } from './plan.js';
 import type { ReconcileRunStatus } from '../reconcile/index.js';
+import { DEMO_SUBSCRIPTIONS } from '../events/index.js';
 
 export const DEFAULT_PORT_BASE = 7400;
 
@@ -96,9 +97,11 @@ function guide(m: DemoManifest, manifestPath: string, firstStart: boolean, ms: n
       '',
     ] : []),
     ...(m.events ? [
-      `  Peristiwa DUKCAPIL / DUKCAPIL change events: ${m.events.service} (${m.events.transport}); langganan BPS, KEMENKES, KEMENDIKBUD`,
+      `  Peristiwa perubahan / change events (${m.events.transport}):`,
+      ...(m.events.services ?? [m.events.service]).map((service) => `    ${service}  →  langganan / subscribed by ${DEMO_SUBSCRIPTIONS.filter((s) => s.service === service).map((s) => s.agency).join(', ')}`),
       `    posisi dan jeda / position and lag: simpul events status --data-dir ${m.dataDir}`,
       `    coba / try: curl -X PATCH -H 'content-type: application/json' -d '{"street":"JL. MERDEKA NO. 1"}' ${m.agencies.DUKCAPIL?.backend}/persons/<NIK>/address`,
+      `    usaha baru / a new business: POST ${m.agencies.LICENSING?.backend}/applications  →  GET ${m.agencies.BPS?.backend}/business-register/<NIB>`,
       '',
     ] : []),
     ...portalGuide(m),
