@@ -18,7 +18,7 @@ export function register(program: Command): void {
     .option('--data-dir <dir>', 'where everything is kept (default .simpul, or .simpul/port-N with another port base)')
     .option('--port-base <n>', 'first port; every component is placed from it (env SIMPUL_PORT_BASE)', process.env.SIMPUL_PORT_BASE ?? String(DEFAULT_PORT_BASE))
     .option('--database-url <url>', 'use this PostgreSQL for every component instead of embedded storage')
-    .option('--nats-url [url]', 'carry DUKCAPIL\'s change events through NATS JetStream at this URL instead of its outbox alone (without a URL: env NATS_URL)')
+    .option('--nats-url [url]', 'carry DUKCAPIL\'s and LICENSING\'s change events through NATS JetStream at this URL instead of their outboxes alone (without a URL: env NATS_URL)')
     .option('--persons <n>', 'persons in the population registry on first start', '10000')
     .option('--log-level <level>', 'log level', process.env.SIMPUL_LOG_LEVEL ?? 'warn')
     .action(async (opts: { dataDir?: string; portBase: string; databaseUrl?: string; natsUrl?: string | true; persons: string; logLevel: string }) => {
