@@ -13,17 +13,23 @@
  * commit time of each event; p50/p99 reported. The rate is --rate, or else half the measured
  * throughput capped at 5,000/s: lag is only meaningful at a rate the registry sustains
  * (above it the backlog, not the transport, sets the lag).
- * Embedded storage (PGlite) unless --database-url. The last line with --json is one JSON object.
+ * JetStream only, first: the relay alone (`relay_events_per_s`), from an outbox already holding
+ * --events events to the broker's last acknowledgement, so that one can tell whether the relay
+ * is what limits the end-to-end figure.
+ * Embedded storage (PGlite) unless --database-url (its schemas are dropped at the end). The
+ * last line with --json is one JSON object.
  */
 import { cpus, loadavg } from 'node:os';
 import cliProgress from 'cli-progress';
 import { sql, type Kysely } from 'kysely';
 import type { SubsystemId } from '../src/core/ids.js';
-import { openDatabase, type Database } from '../src/core/storage/database.js';
+import { dropSchema, openDatabase, type Database } from '../src/core/storage/database.js';
 import { DEMO_EVENTS_PURPOSE, DEMO_EVENTS_SERVICE, DEMO_EVENT_RIGHTS } from '../src/events/demo.js';
 import { addressChanged, type ChangeEvent } from '../src/events/event.js';
 import { GatewayFeedSource } from '../src/events/gateway-feed-source.js';
-import { appendToOutbox } from '../src/events/outbox.js';
+import { JetStreamRelay } from '../src/events/jetstream-relay.js';
+import { connectNats } from '../src/events/jetstream.js';
+import { appendToOutbox, migrateOutbox } from '../src/events/outbox.js';
 import { startPrivateNatsServer, type PrivateNatsServer } from '../src/events/private-nats-server.js';
 import { startEventPublisher } from '../src/events/publisher.js';
 import { Subscription } from '../src/events/subscription.js';
@@ -63,6 +69,8 @@ interface Result {
   lag_events: number;
   exchanges: number;
   logged_leaves: number;
+  /** JetStream: the relay alone, outbox to acknowledged publishes. */
+  relay_events_per_s?: number;
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -73,7 +81,36 @@ function percentile(sorted: number[], p: number): number {
 let schemaCounter = 0;
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 async function open(prefix: string): Promise<Database<any>> {
-  return openDatabase({ url: databaseUrl, schema: `${prefix}_${process.pid}_${schemaCounter++}`, poolSize: 4 });
+  const schema = `${prefix}_${process.pid}_${schemaCounter++}`;
+  const database = await openDatabase({ url: databaseUrl, schema, poolSize: 4 });
+  if (!databaseUrl) return database;
+  // A shared PostgreSQL keeps no bench leftovers.
+  return { ...database, close: async () => (await dropSchema(database.db as never, schema), await database.close()) };
+}
+
+/** The relay alone: an outbox holding `count` events, relayed to a fresh stream; events per second. */
+async function relayThroughput(count: number): Promise<number> {
+  const database = await open('bench_relay');
+  const broker = await startPrivateNatsServer();
+  const nats = await connectNats(broker.url);
+  try {
+    await migrateOutbox(database.db, database.schema);
+    for (let i = 0; i < count; i += 1000) {
+      await database.db.transaction().execute((trx: Db) =>
+        appendToOutbox(trx, Array.from({ length: Math.min(1000, count - i) }, (_, k) => addressChanged(nikOf(i + k), BASE, { ...BASE, street: `JL. PEMUDA NO. ${i + k}` }))),
+      );
+    }
+    const started = performance.now();
+    const relay = await JetStreamRelay.start({ db: database.db, nats, publisher: 'ID/GOV/DUKCAPIL/SIAK' });
+    await relay.waitForRelayed(count, 300_000);
+    const eventsPerS = count / ((performance.now() - started) / 1000);
+    await relay.close();
+    return eventsPerS;
+  } finally {
+    await nats.close();
+    await broker.dispose();
+    await database.close();
+  }
 }
 
 async function runOnce(transport: 'outbox' | 'jetstream', bar: cliProgress.SingleBar): Promise<Result> {
@@ -94,7 +131,10 @@ async function runOnce(transport: 'outbox' | 'jetstream', bar: cliProgress.Singl
     await sql`create table respondent (nik text primary key, street text, rt text, rw text, village text, district text, city text, province text, postcode text)`.execute(copy.db);
     await sql`insert into respondent (nik) select unnest(${Array.from({ length: PERSONS }, (_, i) => nikOf(i))}::text[])`.execute(copy.db);
 
+    let relayEventsPerS: number | undefined;
     if (transport === 'jetstream') {
+      relayEventsPerS = await relayThroughput(totalEvents);
+      say(`  jetstream: the relay alone moved ${totalEvents} outbox events to the broker at ${Math.round(relayEventsPerS)} events/s`);
       broker = await startPrivateNatsServer();
       closers.push(() => broker!.dispose());
     }
@@ -219,6 +259,7 @@ async function runOnce(transport: 'outbox' | 'jetstream', bar: cliProgress.Singl
       lag_events: lagEvents,
       exchanges,
       logged_leaves: leaves,
+      ...(relayEventsPerS === undefined ? {} : { relay_events_per_s: Math.round(relayEventsPerS) }),
     };
   } finally {
     for (const close of closers) await close().catch(() => undefined);

@@ -55,7 +55,8 @@ describe('simpul demo --nats-url', () => {
     const moved = await fetch(`${manifest.agencies.DUKCAPIL!.backend}/persons/${nik}/address`, { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ street: 'JL. MERDEKA NO. 1' }) });
     assert.equal(moved.status, 200, await moved.clone().text());
     await until(async () => {
-      const { subscriptions } = (await (await fetch(`${manifest.events!.url}/subscriptions`)).json()) as { subscriptions: { head: number; position: number }[] };
+      const all = (await (await fetch(`${manifest.events!.url}/subscriptions`)).json()) as { subscriptions: { service: string; head: number; position: number }[] };
+      const subscriptions = all.subscriptions.filter((s) => s.service === manifest.events!.service);
       return subscriptions.length === 3 && subscriptions.every((s) => s.head >= 1 && s.position === s.head);
     }, 60_000, 'the subscribers did not apply the address change');
 

@@ -1,9 +1,10 @@
 /**
  * The running demo federation as issue 6 describes it: KEMENDIKBUD's pupils come from a real
  * SOAP service, BPS's respondents from a CSV export, the licensing agency's businesses from a
- * read-only SQL view, each through the gateways in the common data model; and births, deaths,
- * name and address changes registered at DUKCAPIL reach BPS, KEMENKES and KEMENDIKBUD, whose
- * copies update, with `simpul events status` showing each subscription's position and lag.
+ * read-only SQL view, each through the gateways in the common data model; births, deaths,
+ * name and address changes registered at DUKCAPIL reach BPS, KEMENKES and KEMENDIKBUD, and a
+ * business registered at the licensing agency reaches BPS's business register, whose copies
+ * update, with `simpul events status` showing each subscription's position and lag.
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -12,9 +13,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
+import { sql } from 'kysely';
 import { modelId } from '../src/core/model/model-id.js';
 import { validateRecordsAgainstModel } from '../src/core/model/validate-model.js';
 import { serverUrl } from '../src/core/storage/testing.js';
+import { DEMO_BUSINESS_EVENTS_SERVICE, DEMO_EVENTS_PURPOSE, DEMO_EVENTS_SERVICE } from '../src/events/demo.js';
 import { startDemo, type RunningDemo } from '../src/demo/federation.js';
 import { freshDatabase } from './demo-fresh-database.js';
 
@@ -55,12 +58,13 @@ for (const kind of serverUrl() ? ['pglite', 'postgres'] : ['pglite']) describe(`
     assert.equal(response.status, status, await response.clone().text());
     return response.json() as Promise<{ nik: string; fullName: string }>;
   }
-  /** Until every subscription has applied everything DUKCAPIL published, at least `head` events. */
-  async function settled(head: number) {
+  /** Until every subscription to `service` has applied everything its publisher published, at least `head` events. */
+  async function settled(head: number, service = DEMO_EVENTS_SERVICE, count = 3) {
     const deadline = Date.now() + 30_000;
     for (;;) {
-      const { subscriptions } = (await (await fetch(`${demo.manifest.events!.url}/subscriptions`)).json()) as { subscriptions: { owner: string; position: number; head: number; behind: number }[] };
-      if (subscriptions.length === 3 && subscriptions.every((s) => s.head >= head && s.behind === 0 && s.position === s.head)) return subscriptions;
+      const all = (await (await fetch(`${demo.manifest.events!.url}/subscriptions`)).json()) as { subscriptions: { owner: string; service: string; position: number; head: number; behind: number }[] };
+      const subscriptions = all.subscriptions.filter((s) => s.service === service);
+      if (subscriptions.length === count && subscriptions.every((s) => s.head >= head && s.behind === 0 && s.position === s.head)) return subscriptions;
       if (Date.now() > deadline) assert.fail(`subscriptions did not catch up: ${JSON.stringify(subscriptions)}`);
       await new Promise((r) => setTimeout(r, 100));
     }
@@ -131,6 +135,49 @@ for (const kind of serverUrl() ? ['pglite', 'postgres'] : ['pglite']) describe(`
     for (const r of surveyed.items) assert.deepEqual([r.fullName, r.address.street, r.address.village], ['SITI RAHMAWATI PUTRI', NEW_ADDRESS.street, NEW_ADDRESS.village]);
   });
 
+  it('carries a business registered at the licensing agency to BPS\'s business register, once, through the gateways', async () => {
+    const owner = demo.data.persons.find((p) => p.nik === demo.data.showcaseNik)!;
+    const kbli = demo.data.licensing.kbli.find((k) => k.riskLevel === 'RENDAH')!;
+    const address = { street: 'Jl. Pasar Baru No. 5', rt: '002', rw: '004', village: 'Pasar Baru', district: 'Sawah Besar', city: 'Kota Jakarta Pusat', province: 'DKI Jakarta', postcode: '10710' };
+    const applied = await fetch(`${backend('LICENSING')}/applications`, {
+      method: 'POST', headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ ownerNik: owner.nik, ownerName: owner.fullName, businessName: 'Warung Sembako Rahmawati', kbli: [kbli.code], address, investment: 25_000_000, employees: 2 }),
+    });
+    assert.equal(applied.status, 201, await applied.clone().text());
+    const { nib } = (await applied.json()) as { nib: string };
+    const [bps] = await settled(1, DEMO_BUSINESS_EVENTS_SERVICE, 1);
+    assert.equal(bps!.owner, 'BPS');
+
+    // BPS's copy, in its own shape: upper case, the main activity apart.
+    const copy = await json<{ nib: string; name: string; mainKbli: string; kbli: string[]; ownerNik: string; address: { street: string; city: string; rt: string }; riskLevel: string }>(await fetch(`${backend('BPS')}/business-register/${nib}`));
+    assert.deepEqual(
+      [copy.nib, copy.name, copy.mainKbli, copy.kbli, copy.ownerNik, copy.address.street, copy.address.city, copy.address.rt, copy.riskLevel],
+      [nib, 'WARUNG SEMBAKO RAHMAWATI', kbli.code, [kbli.code], owner.nik, 'JL. PASAR BARU NO. 5', 'KOTA JAKARTA PUSAT', '002', 'rendah'],
+    );
+
+    // The delivery was an exchange under BPS's subscription right, recorded by both gateways.
+    const gateways = demo.gateways;
+    const consumerRecords = await gateways.get('BPS')!.db.selectFrom('exchange_record').selectAll().where('service', '=', DEMO_BUSINESS_EVENTS_SERVICE).where('outcome', '=', 'ok').execute();
+    const rights = await demo.registry.listRights({ client: `${M('BPS')}/SENSUS`, service: DEMO_BUSINESS_EVENTS_SERVICE });
+    assert.deepEqual(rights.map((r) => r.purpose), [DEMO_EVENTS_PURPOSE], 'the subscription is an access right');
+    assert.match(rights[0]!.legalBasis, /UU 16\/1997 Statistik/);
+    const { rows: inbox } = await sql<{ exchange_id: string; subject: string }>`select exchange_id, subject from event_inbox where subscription = ${DEMO_BUSINESS_EVENTS_SERVICE}`.execute(demo.databases.get('BPS')!.db);
+    assert.deepEqual(inbox.map((i) => i.subject), [nib], 'applied once');
+    const provider = await gateways.get('LICENSING')!.db.selectFrom('exchange_record').selectAll().where('id', '=', inbox[0]!.exchange_id).executeTakeFirst();
+    assert.equal(provider?.client, `${M('BPS')}/SENSUS`);
+    assert.equal(provider?.purpose, DEMO_EVENTS_PURPOSE);
+    assert.ok(consumerRecords.some((r) => r.id === inbox[0]!.exchange_id), 'the BPS gateway recorded the same exchange');
+
+    // Reapplying the whole feed has the same single effect.
+    const replay = await fetch(`${demo.manifest.events!.url}/subscriptions/BPS/replay?name=${encodeURIComponent(DEMO_BUSINESS_EVENTS_SERVICE)}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ from: 1, reapply: true }) });
+    assert.equal(replay.status, 200, await replay.clone().text());
+    await settled(1, DEMO_BUSINESS_EVENTS_SERVICE, 1);
+    const again = await json<typeof copy>(await fetch(`${backend('BPS')}/business-register/${nib}`));
+    assert.deepEqual({ ...again, updatedAt: undefined }, { ...copy, updatedAt: undefined });
+    const { rows: count } = await sql<{ n: number }>`select count(*)::int as n from business_register where nib = ${nib}`.execute(demo.databases.get('BPS')!.db);
+    assert.equal(count[0]!.n, 1);
+  });
+
   it('registers a birth with a new NIK on the family card, and shows each subscription\'s position and lag in the CLI', async () => {
     const parent = demo.data.persons.find((p) => p.nik === demo.data.showcaseNik)!;
     const born = await change('POST', '/births', { kk: parent.kk, fullName: 'Bayi Rahmawati', sex: 'P', birthPlace: 'Surabaya', birthDate: '2025-02-03', religion: parent.religion }, 201);
@@ -140,10 +187,10 @@ for (const kind of serverUrl() ? ['pglite', 'postgres'] : ['pglite']) describe(`
     await settled(4);
 
     const { stdout } = await run('npx', ['tsx', 'src/cli/main.ts', 'events', 'status', '--data-dir', dataDir, '--json'], { env: { ...process.env, NODE_NO_WARNINGS: '1' } });
-    const rows = JSON.parse(stdout) as { owner: string; position: number; head: number; behind: number; lastLagMs: number | null; running: boolean }[];
-    assert.deepEqual(rows.map((r) => r.owner).sort(), ['BPS', 'KEMENDIKBUD', 'KEMENKES']);
+    const rows = JSON.parse(stdout) as { owner: string; name: string; position: number; head: number; behind: number; lastLagMs: number | null; running: boolean }[];
+    assert.deepEqual(rows.map((r) => `${r.owner} ${r.name}`).sort(), [`BPS ${DEMO_EVENTS_SERVICE}`, `BPS ${DEMO_BUSINESS_EVENTS_SERVICE}`, `KEMENDIKBUD ${DEMO_EVENTS_SERVICE}`, `KEMENKES ${DEMO_EVENTS_SERVICE}`].sort());
     for (const r of rows) {
-      assert.deepEqual([r.position, r.head, r.behind, r.running], [4, 4, 0, true], r.owner);
+      assert.deepEqual([r.position, r.head, r.behind, r.running], r.name === DEMO_BUSINESS_EVENTS_SERVICE ? [1, 1, 0, true] : [4, 4, 0, true], r.owner);
       assert.equal(typeof r.lastLagMs, 'number', `${r.owner} measured the lag of what it applied`);
     }
     const text = await run('npx', ['tsx', 'src/cli/main.ts', 'events', 'status', '--data-dir', dataDir, '--owner', 'KEMENKES'], { env: { ...process.env, NODE_NO_WARNINGS: '1' } });

@@ -3,7 +3,9 @@
  * records): an address change at the DUKCAPIL sample backend commits with its outbox row, the
  * DUKCAPIL gateway serves the feed, BPS reads it through its own gateway under its
  * subscription (an access right with purpose and legal basis), and the BPS respondents update.
- * On PGlite the feed is the outbox itself; on PostgreSQL it is a private JetStream broker.
+ * On PGlite the feed is the outbox itself; on PostgreSQL it is JetStream: the shared broker at
+ * NATS_URL when set (in a namespace of this run's own, its stream deleted at the end), a private
+ * nats-server otherwise.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -18,9 +20,9 @@ import { DEMO_EVENTS_PURPOSE, DEMO_EVENTS_SERVICE, DEMO_EVENT_RIGHTS, demoAllowe
 import { bpsRespondentHandler } from '../src/events/demo-handlers.js';
 import { FeedError, GatewayFeedSource } from '../src/events/gateway-feed-source.js';
 import { outboxHead } from '../src/events/outbox.js';
-import { startPrivateNatsServer, type PrivateNatsServer } from '../src/events/private-nats-server.js';
 import { startEventPublisher, type EventPublisher } from '../src/events/publisher.js';
 import { Subscription } from '../src/events/subscription.js';
+import { testNatsBroker, type TestNatsBroker } from '../src/events/testing.js';
 import { Gateway } from '../src/gateway/gateway.js';
 import type { GatewayTables } from '../src/gateway/store.js';
 import { TestFederation } from '../src/gateway/testing.js';
@@ -44,7 +46,7 @@ for (const storage of testBackends()) {
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
     let bpsDb: Database<any>;
     let source: GatewayFeedSource;
-    let broker: PrivateNatsServer | undefined;
+    let broker: TestNatsBroker | undefined;
 
     before(async () => {
       const fed = await TestFederation.create();
@@ -58,8 +60,8 @@ for (const storage of testBackends()) {
       databases.push(dukcapilDb, bpsDb);
       dukcapilApp = (await buildAgencyBackend('DUKCAPIL', { database: dukcapilDb, data: testData, logLevel: 'silent' })).app;
       await buildAgencyBackend('BPS', { database: bpsDb, data: testData, logLevel: 'silent' }).then(({ app }) => app.close());
-      if (transport === 'jetstream') broker = await startPrivateNatsServer();
-      publisher = await startEventPublisher({ database: dukcapilDb, publisher: 'ID/GOV/DUKCAPIL/SIAK', natsUrl: broker?.url, allowedTypes: (client) => demoAllowedTypes(client) });
+      if (transport === 'jetstream') broker = await testNatsBroker();
+      publisher = await startEventPublisher({ database: dukcapilDb, publisher: 'ID/GOV/DUKCAPIL/SIAK', natsUrl: broker?.url, stream: broker?.stream, allowedTypes: (client) => demoAllowedTypes(client) });
 
       dukcapilGw = await Gateway.start({ identity: dukcapil, database: await storage.open<GatewayTables>('ev_gw_dukcapil'), configuration: fed.source(), backends: new Map([[DEMO_EVENTS_SERVICE, publisher.backend]]), consumer: { port: 0 }, peer: { port: 0 }, logLevel: 'silent' });
       bpsGw = await Gateway.start({ identity: bps, database: await storage.open<GatewayTables>('ev_gw_bps'), configuration: fed.source(), consumer: { port: 0 }, peer: { port: 0 }, logLevel: 'silent' });
@@ -68,11 +70,12 @@ for (const storage of testBackends()) {
       fed.publish();
       const token = await bpsGw.issueClientToken(BPS_CLIENT as SubsystemId);
       source = new GatewayFeedSource({ gatewayUrl: bpsGw.consumerUrl, token, client: BPS_CLIENT, purpose: DEMO_EVENTS_PURPOSE, service: DEMO_EVENTS_SERVICE });
-      closers.push(() => bpsGw.close(), () => dukcapilGw.close(), () => publisher.close(), () => dukcapilApp.close(), async () => broker?.dispose());
+      closers.push(() => bpsGw.close(), () => dukcapilGw.close(), () => publisher.close(), () => dukcapilApp.close());
     });
     after(async () => {
       for (const close of closers) await close();
       for (const d of databases) await d.close();
+      await broker?.dispose();
     });
 
     async function move(nik: string, n: number) {
@@ -146,7 +149,7 @@ for (const storage of testBackends()) {
       const events = await startDemoEvents({ subscribers: [{ agency: 'BPS', gatewayUrl: bpsGw.consumerUrl, token, database: bpsDb }], admin: { port: 0 }, logLevel: 'silent' });
       try {
         await move(NIKS[2]!, 500);
-        await events.subscriptions.get('BPS')!.waitForPosition(NIKS.length * 2 + 1, 20_000);
+        await events.subscription('BPS').waitForPosition(NIKS.length * 2 + 1, 20_000);
         assert.deepEqual(new Set(await respondentStreets(NIKS[2]!)), new Set([address(500).street]));
         const listed = (await (await fetch(`${events.adminUrl}/subscriptions`)).json()) as { subscriptions: { owner: string; position: number; behind: number; running: boolean }[] };
         assert.deepEqual(listed.subscriptions.map((s) => [s.owner, s.position, s.running]), [['BPS', NIKS.length * 2 + 1, true]]);

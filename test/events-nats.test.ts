@@ -1,7 +1,10 @@
 /**
- * The production transport: outbox → relay → a private JetStream broker → feed → subscriber.
- * The broker is killed and restarted while changes keep committing; no acknowledged event is
- * lost, none is duplicated, and the stream's sequence stays equal to the outbox position.
+ * The production transport: outbox → relay → JetStream → feed → subscriber. The relay's
+ * bookkeeping needs only a broker: the shared one at NATS_URL when set (in a namespace of its
+ * own, its stream deleted at the end), a private nats-server otherwise. For the crash test the
+ * broker is a private nats-server, killed and restarted while changes keep committing: no
+ * acknowledged event is lost, none is duplicated, and the stream's sequence stays equal to the
+ * outbox position.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -11,13 +14,14 @@ import { sql, type Kysely } from 'kysely';
 import type { Database } from '../src/core/storage/database.js';
 import { testBackends } from '../src/core/storage/testing.js';
 import { addressChanged, type ChangeEvent } from '../src/events/event.js';
-import { connectNats } from '../src/events/jetstream.js';
+import { connectNats, streamName } from '../src/events/jetstream.js';
 import { JetStreamFeed } from '../src/events/jetstream-feed.js';
 import { JetStreamRelay } from '../src/events/jetstream-relay.js';
 import { LocalFeedSource } from '../src/events/local-feed-source.js';
 import { appendToOutbox, migrateOutbox } from '../src/events/outbox.js';
 import { startPrivateNatsServer, type PrivateNatsServer } from '../src/events/private-nats-server.js';
 import { Subscription } from '../src/events/subscription.js';
+import { testNatsBroker, type TestNatsBroker } from '../src/events/testing.js';
 
 const PUBLISHER = 'ID/GOV/DUKCAPIL/SIAK';
 const SERVICE = `${PUBLISHER}/events`;
@@ -42,7 +46,56 @@ async function produce(db: Db, from: number, transactions: number, perTransactio
 }
 
 for (const storage of testBackends()) {
-  describe(`events over a private JetStream broker on ${storage.kind}`, () => {
+  describe(`events over JetStream (${process.env.NATS_URL ? 'the shared broker' : 'a private broker'}) on ${storage.kind}`, () => {
+    let broker: TestNatsBroker;
+    let nats: NatsConnection;
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    let database: Database<any>;
+    let db: Db;
+
+    before(async () => {
+      broker = await testNatsBroker();
+      nats = await connectNats(broker.url);
+      database = await storage.open('ev_nats_relay');
+      db = database.db;
+      await migrateOutbox(db, database.schema);
+    });
+    after(async () => {
+      await nats?.close();
+      await broker?.dispose();
+      await database?.close();
+    });
+
+    it('relays each event once with the stream sequence equal to its position, even after the relay lost its mark', async () => {
+      const { stream } = broker;
+      const written = await produce(db, 0, 5, 20);
+      const relay = await JetStreamRelay.start({ db, nats, publisher: PUBLISHER, stream });
+      assert.equal(relay.stream, streamName(PUBLISHER, stream.namespace), 'the stream is in the test\'s own namespace');
+      await relay.waitForRelayed(100);
+      await relay.close();
+      // A relay that crashed after the broker's acknowledgement but before marking the outbox.
+      await sql`update event_relay set position = 40`.execute(db);
+      const again = await JetStreamRelay.start({ db, nats, publisher: PUBLISHER, stream });
+      assert.equal(again.relayed, 100, 'it learned from the stream how far it got');
+      await again.close();
+      const info = await (await jetstreamManager(nats)).streams.info(relay.stream);
+      assert.equal(info.state.messages, 100, 'nothing published twice');
+      assert.equal(info.state.last_seq, 100);
+      const feed = await JetStreamFeed.open({ nats, publisher: PUBLISHER, stream, window: 30 });
+      try {
+        const older = await feed.read({ after: 0, limit: 50, waitMs: 0 });
+        assert.deepEqual(older.events.map((e) => e.id), written.slice(0, older.events.length).map((e) => e.id), 'positions before the window come from a one-off consumer');
+        const recent = await feed.read({ after: 80, limit: 50, waitMs: 0 });
+        assert.deepEqual(recent.events.map((e) => e.position), Array.from({ length: 20 }, (_, i) => 81 + i));
+        assert.equal(recent.head, 100);
+        assert.deepEqual(recent.events[0], written[80]);
+      } finally {
+        await feed.close();
+      }
+    });
+  });
+
+  describe(`events over a private JetStream broker killed under load on ${storage.kind}`, () => {
     let broker: PrivateNatsServer;
     let nats: NatsConnection;
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -58,35 +111,9 @@ for (const storage of testBackends()) {
       await sql`create table copy (nik text primary key, position bigint not null, effects integer not null)`.execute(db);
     });
     after(async () => {
-      await nats.close();
-      await broker.dispose();
-      await database.close();
-    });
-
-    it('relays each event once with the stream sequence equal to its position, even after the relay lost its mark', async () => {
-      const written = await produce(db, 0, 5, 20);
-      const relay = await JetStreamRelay.start({ db, nats, publisher: PUBLISHER });
-      await relay.waitForRelayed(100);
-      await relay.close();
-      // A relay that crashed after the broker's acknowledgement but before marking the outbox.
-      await sql`update event_relay set position = 40`.execute(db);
-      const again = await JetStreamRelay.start({ db, nats, publisher: PUBLISHER });
-      assert.equal(again.relayed, 100, 'it learned from the stream how far it got');
-      await again.close();
-      const info = await (await jetstreamManager(nats)).streams.info(relay.stream);
-      assert.equal(info.state.messages, 100, 'nothing published twice');
-      assert.equal(info.state.last_seq, 100);
-      const feed = await JetStreamFeed.open({ nats, publisher: PUBLISHER, window: 30 });
-      try {
-        const older = await feed.read({ after: 0, limit: 50, waitMs: 0 });
-        assert.deepEqual(older.events.map((e) => e.id), written.slice(0, older.events.length).map((e) => e.id), 'positions before the window come from a one-off consumer');
-        const recent = await feed.read({ after: 80, limit: 50, waitMs: 0 });
-        assert.deepEqual(recent.events.map((e) => e.position), Array.from({ length: 20 }, (_, i) => 81 + i));
-        assert.equal(recent.head, 100);
-        assert.deepEqual(recent.events[0], written[80]);
-      } finally {
-        await feed.close();
-      }
+      await nats?.close();
+      await broker?.dispose();
+      await database?.close();
     });
 
     it('loses no acknowledged event when the broker is killed and restarted under load', async () => {

@@ -7,6 +7,7 @@ import type { Command } from 'commander';
 import { startDemo, type DemoManifest } from './federation.js';
 import type { DemoExample } from './plan.js';
 import type { ReconcileRunStatus } from '../reconcile/index.js';
+import { DEMO_SUBSCRIPTIONS } from '../events/index.js';
 
 export const DEFAULT_PORT_BASE = 7400;
 
@@ -17,7 +18,7 @@ export function register(program: Command): void {
     .option('--data-dir <dir>', 'where everything is kept (default .simpul, or .simpul/port-N with another port base)')
     .option('--port-base <n>', 'first port; every component is placed from it (env SIMPUL_PORT_BASE)', process.env.SIMPUL_PORT_BASE ?? String(DEFAULT_PORT_BASE))
     .option('--database-url <url>', 'use this PostgreSQL for every component instead of embedded storage')
-    .option('--nats-url [url]', 'carry DUKCAPIL\'s change events through NATS JetStream at this URL instead of its outbox alone (without a URL: env NATS_URL)')
+    .option('--nats-url [url]', 'carry DUKCAPIL\'s and LICENSING\'s change events through NATS JetStream at this URL instead of their outboxes alone (without a URL: env NATS_URL)')
     .option('--persons <n>', 'persons in the population registry on first start', '10000')
     .option('--log-level <level>', 'log level', process.env.SIMPUL_LOG_LEVEL ?? 'warn')
     .action(async (opts: { dataDir?: string; portBase: string; databaseUrl?: string; natsUrl?: string | true; persons: string; logLevel: string }) => {
@@ -96,9 +97,11 @@ function guide(m: DemoManifest, manifestPath: string, firstStart: boolean, ms: n
       '',
     ] : []),
     ...(m.events ? [
-      `  Peristiwa DUKCAPIL / DUKCAPIL change events: ${m.events.service} (${m.events.transport}); langganan BPS, KEMENKES, KEMENDIKBUD`,
+      `  Peristiwa perubahan / change events (${m.events.transport}):`,
+      ...(m.events.services ?? [m.events.service]).map((service) => `    ${service}  →  langganan / subscribed by ${DEMO_SUBSCRIPTIONS.filter((s) => s.service === service).map((s) => s.agency).join(', ')}`),
       `    posisi dan jeda / position and lag: simpul events status --data-dir ${m.dataDir}`,
       `    coba / try: curl -X PATCH -H 'content-type: application/json' -d '{"street":"JL. MERDEKA NO. 1"}' ${m.agencies.DUKCAPIL?.backend}/persons/<NIK>/address`,
+      `    usaha baru / a new business: POST ${m.agencies.LICENSING?.backend}/applications  →  GET ${m.agencies.BPS?.backend}/business-register/<NIB>`,
       '',
     ] : []),
     ...portalGuide(m),

@@ -28,7 +28,7 @@ import { generateFederationData } from './data/index.js';
 import type { Agency, FederationData } from './data/types.js';
 import { DEMO_AGENCIES, DEMO_RIGHTS, demoExamples, type DemoExample } from './plan.js';
 import { ensurePortalInstance, startDemoPortal, trackerService, type DemoPortalManifest, type RunningDemoPortal } from './portal.js';
-import { DEMO_EVENTS_SERVICE, startDemoPublisher, startDemoSubscribers } from './events.js';
+import { DEMO_BUSINESS_EVENTS_SERVICE, DEMO_EVENTS_SERVICE, startDemoPublishers, startDemoSubscribers } from './events.js';
 import { startDemoLegacy, type DemoLegacy } from './legacy/demo-legacy.js';
 import type { DemoEvents } from '../events/index.js';
 import { reconcilePort, startDemoReconciliation, type DemoReconcileManifest, type DemoReconciliation } from './reconcile.js';
@@ -45,7 +45,7 @@ export interface DemoOptions {
   logLevel?: string;
   /** Persons in the base registry; 10,000 by default. */
   persons?: number;
-  /** NATS JetStream for DUKCAPIL's events instead of its outbox (needs a broker). */
+  /** NATS JetStream for DUKCAPIL's and LICENSING's events instead of their outboxes (needs a broker). */
   natsUrl?: string | undefined;
   /** How often BPS's survey system exports respondents to its CSV folder (default 15 s). */
   exportIntervalMs?: number;
@@ -64,8 +64,11 @@ export interface DemoManifest {
   examples: DemoExample[];
   /** The citizen portal's URL and demo sign-ins (ADR 0067). */
   portal?: DemoPortalManifest;
-  /** The event subscriptions' admin API (`simpul events status --data-dir …`). */
-  events?: { url: string; service: string; transport: 'outbox' | 'jetstream' };
+  /**
+   * The event subscriptions' admin API (`simpul events status --data-dir …`); `service` is
+   * DUKCAPIL's events service, `services` every events service subscribed to.
+   */
+  events?: { url: string; service: string; services: string[]; transport: 'outbox' | 'jetstream' };
   /** The legacy systems served through adapters: SOAP endpoint, CSV export folder, SQL schema. */
   legacy?: { soap: string; csvFolder: string; sqlSchema: string };
   reconcile: DemoReconcileManifest;
@@ -79,10 +82,13 @@ export interface RunningDemo {
   manifestPath: string;
   firstStart: boolean;
   gateways: Map<Agency, Gateway>;
+  /** Each agency system's own database (its copies and, for publishers, its outbox). */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  databases: Map<Agency, Database<any>>;
   registry: Registry;
   data: FederationData;
   portal: RunningDemoPortal;
-  /** The subscriptions of BPS, KEMENKES and KEMENDIKBUD to DUKCAPIL's events. */
+  /** The subscriptions of BPS, KEMENKES and KEMENDIKBUD to DUKCAPIL's events, and of BPS to LICENSING's. */
   events: DemoEvents;
   legacy: DemoLegacy;
   reconcile: DemoReconciliation;
@@ -119,6 +125,7 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
     let admin = previous?.admin;
     if (firstStart) admin = await buildInstance(registry, host, options.portBase);
     if (!admin) throw new Error(`${manifestPath} is missing; remove ${dataDir} to start the demo afresh.`);
+    await ensureServicesAndRights(registry);
     await ensurePortalInstance(registry, { actor: ACTOR, dataDir, host, portBase: options.portBase, createGatewayKeys });
     const registryApp = await buildRegistryApp(registry, { logLevel: options.logLevel ?? 'warn' });
     const registryUrl = await listen(registryApp, options.portBase, host);
@@ -137,13 +144,13 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
       backends.set(agency.agency, backend);
     }
 
-    // Legacy systems behind adapters, and DUKCAPIL's event publisher: backends that are not the sample HTTP systems.
+    // Legacy systems behind adapters, and DUKCAPIL's and LICENSING's event publishers: backends that are not the sample HTTP systems.
     const db = (agency: Agency) => agencyDatabases.get(agency)!;
     const legacy = await startDemoLegacy({ data, databases: { BPS: db('BPS'), KEMENDIKBUD: db('KEMENDIKBUD'), LICENSING: db('LICENSING') }, exportFolder: join(dataDir, 'bps-exports'), soapPort: demoPorts(options.portBase, 3).backend + 1, host, exportIntervalMs: options.exportIntervalMs });
     closers.push(() => legacy.close());
-    const publisher = await startDemoPublisher(db('DUKCAPIL'), options.natsUrl);
-    closers.push(() => publisher.close());
-    const adapted = new Map([...legacy.backends, [DEMO_EVENTS_SERVICE, publisher.backend]]);
+    const publishers = await startDemoPublishers(agencyDatabases, options.natsUrl);
+    closers.push(() => publishers.close());
+    const adapted = new Map([...legacy.backends, ...publishers.backends]);
 
     const gateways = new Map<Agency, Gateway>();
     const manifestGateways: DemoManifest['gateways'] = {};
@@ -206,13 +213,13 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
       clients,
       examples: demoExamples(data, manifestGateways, clients),
       portal: portal.manifest,
-      events: { url: events.adminUrl!, service: DEMO_EVENTS_SERVICE, transport: publisher.transport },
+      events: { url: events.adminUrl!, service: DEMO_EVENTS_SERVICE, services: [DEMO_EVENTS_SERVICE, DEMO_BUSINESS_EVENTS_SERVICE], transport: publishers.transport },
       legacy: { soap: legacy.soapUrl, csvFolder: legacy.exportFolder, sqlSchema: db('LICENSING').schema },
       reconcile: reconcile.manifest,
       ...oversight.manifest,
     };
     writeFileSync(manifestPath, JSON.stringify(manifest, null, 2), { mode: 0o600 });
-    return { manifest, manifestPath, firstStart, gateways, registry, data, portal, events, legacy, reconcile, close };
+    return { manifest, manifestPath, firstStart, gateways, databases: agencyDatabases, registry, data, portal, events, legacy, reconcile, close };
   } catch (error) {
     await close();
     throw error;
@@ -222,9 +229,6 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
     for (const [index, agency] of DEMO_AGENCIES.entries()) {
       await registry.addMember(ACTOR, { id: agency.member, name: agency.name });
       for (const subsystem of new Set([agency.subsystem, ...agency.clientSubsystems])) await registry.addSubsystem(ACTOR, { id: subsystem });
-      for (const s of agency.services) {
-        await registry.addService(ACTOR, { id: `${agency.subsystem}/${s.code}`, title: s.title, personalData: s.personalData, dataModel: s.dataModel ?? null });
-      }
       const identity = await createGatewayKeys(agency.gatewayId, agency.member as MemberId, host);
       const { tlsCertificate } = await registry.registerGateway(ACTOR, {
         id: agency.gatewayId,
@@ -237,9 +241,28 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
       mkdirSync(dir, { recursive: true });
       writeKeyFile(join(dir, 'keys.json'), { ...identity, tls: { keyPem: identity.tls.keyPem, certPem: tlsCertificate } });
     }
-    for (const right of DEMO_RIGHTS) await registry.grantRight(ACTOR, right);
     const { principal, password } = await registry.addAdminUser(ACTOR, { username: 'admin', role: 'registry-admin' });
     return { username: principal.username, password };
+  }
+}
+
+/**
+ * The plan's services and rights the registry lacks: all of them on the first start, and on
+ * later starts those added to the plan since the data directory was made (LICENSING's events
+ * service and BPS's subscription to it, for instance), so an existing demo gains them too.
+ */
+async function ensureServicesAndRights(registry: Registry): Promise<void> {
+  const services = new Set((await registry.listServices()).map((s) => s.id as string));
+  for (const agency of DEMO_AGENCIES) {
+    for (const s of agency.services) {
+      const id = `${agency.subsystem}/${s.code}`;
+      if (!services.has(id)) await registry.addService(ACTOR, { id, title: s.title, personalData: s.personalData, dataModel: s.dataModel ?? null });
+    }
+  }
+  // Revoked or expired rights count as held: an operator's revocation survives a restart.
+  const held = new Set((await registry.listRights({ all: true })).map((r) => `${r.client} ${r.service} ${r.purpose}`));
+  for (const right of DEMO_RIGHTS) {
+    if (!held.has(`${right.client} ${right.service} ${right.purpose}`)) await registry.grantRight(ACTOR, right);
   }
 }
 

@@ -2,7 +2,7 @@
  * What the demo federation holds: five agencies, their services, and the access rights
  * between them, each with its purpose and the regulation that allows it.
  */
-import { DEMO_EVENTS_PURPOSE, DEMO_EVENTS_SERVICE, DEMO_EVENTS_SERVICE_DEFINITION, DEMO_EVENT_RIGHTS } from '../events/index.js';
+import { DEMO_BUSINESS_EVENTS_SERVICE, DEMO_BUSINESS_EVENTS_SERVICE_DEFINITION, DEMO_EVENTS_PURPOSE, DEMO_EVENTS_SERVICE, DEMO_EVENTS_SERVICE_DEFINITION, DEMO_EVENT_RIGHTS } from '../events/index.js';
 import type { Agency, FederationData } from './data/types.js';
 
 export interface DemoService {
@@ -14,7 +14,7 @@ export interface DemoService {
   dataModel?: string;
   /**
    * Served by a legacy system through an adapter (src/demo/legacy/demo-legacy.ts) instead of
-   * the agency's sample HTTP backend; `events` is DUKCAPIL's event publisher.
+   * the agency's sample HTTP backend; `events` is the agency's event publisher (DUKCAPIL, LICENSING).
    */
   via?: 'soap' | 'csv' | 'sql' | 'events';
   /** Whether the provider gateway refuses (`reject`) or only records (`warn`) answers that break `dataModel`. */
@@ -66,6 +66,7 @@ export const DEMO_AGENCIES: readonly DemoAgency[] = [
       { code: 'business', title: 'Pelaku usaha menurut NIB (basis data SQL)', personalData: true, backendPath: '', dataModel: 'https://simpul.go.id/model/business/1', via: 'sql' },
       { code: 'kbli', title: 'Tingkat risiko menurut kode KBLI', personalData: false, backendPath: '/kbli' },
       { code: 'applications', title: 'Permohonan NIB usaha mikro', personalData: true, backendPath: '/applications' },
+      { ...DEMO_BUSINESS_EVENTS_SERVICE_DEFINITION, via: 'events' },
     ],
   },
 ];
@@ -87,7 +88,7 @@ export const DEMO_RIGHTS: readonly { client: string; service: string; purpose: s
   { client: `${M('KEMENKES')}/SATUSEHAT`, service: `${M('KEMENDIKBUD')}/DAPODIK/student`, purpose: 'IMUNISASI-SEKOLAH', legalBasis: IMUNISASI },
   { client: `${M('BPS')}/SENSUS`, service: `${M('LICENSING')}/OSS/business`, purpose: 'STATISTIK', legalBasis: STATISTIK },
   { client: `${M('BPS')}/SENSUS`, service: `${M('LICENSING')}/OSS/kbli`, purpose: 'STATISTIK', legalBasis: STATISTIK },
-  // Subscriptions to DUKCAPIL's change events: access rights like any other.
+  // Subscriptions to DUKCAPIL's and LICENSING's change events: access rights like any other.
   ...DEMO_EVENT_RIGHTS,
 ];
 
@@ -124,6 +125,7 @@ export function demoExamples(data: FederationData, gateways: Record<string, { ur
     example('KEMENKES membaca data peserta didik dari KEMENDIKBUD / health reads a student record', `${M('KEMENKES')}/SATUSEHAT`, 'IMUNISASI-SEKOLAH', `/r1/${M('KEMENDIKBUD')}/DAPODIK/student/${student.nisn}`, student.nik),
     example('BPS membaca data pelaku usaha dari OSS / BPS reads a business from the licensing agency', `${M('BPS')}/SENSUS`, 'STATISTIK', `/r1/${M('LICENSING')}/OSS/business/${business.nib}`, business.ownerNik),
     example('BPS membaca peristiwa kependudukan DUKCAPIL (langganan) / BPS reads population change events (its subscription)', `${M('BPS')}/SENSUS`, DEMO_EVENTS_PURPOSE, `/r1/${DEMO_EVENTS_SERVICE}?after=0&limit=10`),
+    example('BPS membaca peristiwa usaha terdaftar dari OSS (langganan) / BPS reads business registration events (its subscription)', `${M('BPS')}/SENSUS`, DEMO_EVENTS_PURPOSE, `/r1/${DEMO_BUSINESS_EVENTS_SERVICE}?after=0&limit=10`),
     example('BPS membaca tingkat risiko KBLI / BPS reads the risk level of a business activity code', `${M('BPS')}/SENSUS`, 'STATISTIK', `/r1/${M('LICENSING')}/OSS/kbli/${business.kbli[0]}`),
   ];
 }

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { sql } from 'kysely';
 import type { Database } from '../core/storage/database.js';
 import { validateAgainstModel } from '../core/model/validate-model.js';
 import { PATIENT_ID, NIK_SYSTEM } from '../core/model/schemas/patient.js';
@@ -7,8 +8,9 @@ import { testBackends } from '../core/storage/testing.js';
 import { buildAgencyBackend } from '../demo/backends/agency-backend.js';
 import { testData } from '../demo/backends/testing.js';
 import type { HttpApp } from '../core/http/app.js';
-import { kemendikbudStudentHandler, kemenkesPatientHandler } from './demo-handlers.js';
-import { addressChanged, nameChanged, personDied } from './event.js';
+import { businessFromDemo } from '../demo/legacy/demo-records.js';
+import { bpsBusinessHandler, kemendikbudStudentHandler, kemenkesPatientHandler } from './demo-handlers.js';
+import { addressChanged, businessRegistered, nameChanged, personDied } from './event.js';
 import { LocalFeedSource } from './local-feed-source.js';
 import { OutboxFeed } from './outbox-feed.js';
 import { appendToOutbox, migrateOutbox } from './outbox.js';
@@ -44,16 +46,21 @@ for (const storage of testBackends()) {
     let kemenkes: Database<any>;
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
     let kemendikbud: Database<any>;
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    let bps: Database<any>;
     let kemenkesApp: HttpApp;
     let kemendikbudApp: HttpApp;
+    let bpsApp: HttpApp;
 
     before(async () => {
       kemenkes = await storage.open('ev_kemenkes');
       kemendikbud = await storage.open('ev_kemendikbud');
-      dbs.push(kemenkes, kemendikbud);
+      bps = await storage.open('ev_bps_register');
+      dbs.push(kemenkes, kemendikbud, bps);
       kemenkesApp = (await buildAgencyBackend('KEMENKES', { database: kemenkes, data: testData, logLevel: 'silent' })).app;
       kemendikbudApp = (await buildAgencyBackend('KEMENDIKBUD', { database: kemendikbud, data: testData, logLevel: 'silent' })).app;
-      apps.push(kemenkesApp, kemendikbudApp);
+      bpsApp = (await buildAgencyBackend('BPS', { database: bps, data: testData, logLevel: 'silent' })).app;
+      apps.push(kemenkesApp, kemendikbudApp, bpsApp);
       // In these tests the publisher's outbox shares the subscriber's database; the handlers never touch it.
       for (const d of dbs) await migrateOutbox(d.db, d.schema);
     });
@@ -93,6 +100,30 @@ for (const storage of testBackends()) {
       assert.deepEqual(updated.address, MOVED_AGAIN);
       assert.equal(updated.fullName, 'BUDI SANTOSO');
       assert.ok(updated.updatedAt > student.updatedAt);
+    });
+
+    it('BPS: a registered business enters its business register in BPS\'s shape, with one row however often it is applied', async () => {
+      const seeded = testData.licensing.businesses[0]!;
+      const before = await bpsApp.inject({ method: 'GET', url: `/business-register/${seeded.nib}` });
+      assert.equal(before.statusCode, 200, 'the copy starts from the licensing agency\'s businesses');
+      const registered = { nib: '9225000000042', name: 'Warung Kopi Bu Siti', kbli: ['56303', '47911'], ownerNik: seeded.ownerNik, address: MOVED, riskLevel: 'rendah' as const, registeredAt: '2025-02-01' };
+      assert.equal((await bpsApp.inject({ method: 'GET', url: `/business-register/${registered.nib}` })).statusCode, 404);
+      const event = businessRegistered(registered);
+      await deliver(bps, bpsBusinessHandler, 'bps-business', [[event]]);
+      const res = await bpsApp.inject({ method: 'GET', url: `/business-register/${registered.nib}` });
+      assert.equal(res.statusCode, 200);
+      const copy = res.json();
+      assert.deepEqual({ ...copy, updatedAt: undefined }, {
+        nib: registered.nib, name: 'WARUNG KOPI BU SITI', mainKbli: '56303', kbli: ['56303', '47911'], ownerNik: seeded.ownerNik,
+        address: MOVED, riskLevel: 'rendah', registeredAt: '2025-02-01', updatedAt: undefined,
+      });
+      // Applied again (a replay that forgets the inbox): the same single row.
+      await bps.db.transaction().execute((trx) => bpsBusinessHandler.apply({ ...event, position: 1, time: new Date().toISOString() } as Parameters<typeof bpsBusinessHandler.apply>[0], trx));
+      const { rows } = await sql<{ n: number }>`select count(*)::int as n from business_register where nib = ${registered.nib}`.execute(bps.db);
+      assert.equal(rows[0]!.n, 1);
+      assert.equal((await bpsApp.inject({ method: 'GET', url: `/business-register/${registered.nib}` })).json().name, 'WARUNG KOPI BU SITI');
+      // The seeded entries are in the same shape as those that arrive by event.
+      assert.deepEqual(before.json().name, businessFromDemo(seeded).name.toUpperCase());
     });
   });
 }

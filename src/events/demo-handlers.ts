@@ -1,7 +1,8 @@
 /**
  * How the demo's subscribing agencies apply DUKCAPIL's person events to their own copies, in
  * their own tables and their own shapes: BPS respondents (flat address columns, upper case),
- * KEMENKES patients (FHIR R4 Patient in jsonb), KEMENDIKBUD students (flat columns).
+ * KEMENKES patients (FHIR R4 Patient in jsonb), KEMENDIKBUD students (flat columns). And how
+ * BPS applies the licensing agency's `business.registered` to its copy of the business register.
  *
  * Each handler also has a batch form for `person.address_changed`, the common case: one
  * statement for a whole page, keeping only each subject's last address (the events carry the
@@ -73,6 +74,33 @@ export const bpsRespondentHandler: EventHandler = handler(
     );
   },
 );
+
+/**
+ * BPS's copy of the business register (direktori usaha) takes each business the licensing
+ * agency registers, in BPS's shape (upper case, main activity apart). An upsert by NIB: the
+ * inbox already keeps an event to one effect, and a replay with `reapply` rewrites the same row.
+ */
+export const bpsBusinessHandler: EventHandler = {
+  types: ['business.registered'],
+  async apply(event, trx) {
+    if (event.type !== 'business.registered') return;
+    const { business: b } = event.data as EventData['business.registered'];
+    const a = b.address;
+    await trx.executeQuery(
+      CompiledQuery.raw(
+        `insert into business_register (nib, name, main_kbli, kbli, owner_nik, street, rt, rw, village, district, city, province, postcode, risk_level, registered_at, updated_at)
+         values ($1, $2, $3, $4::jsonb, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, now())
+         on conflict (nib) do update set name = excluded.name, main_kbli = excluded.main_kbli, kbli = excluded.kbli, owner_nik = excluded.owner_nik,
+           street = excluded.street, rt = excluded.rt, rw = excluded.rw, village = excluded.village, district = excluded.district, city = excluded.city,
+           province = excluded.province, postcode = excluded.postcode, risk_level = excluded.risk_level, registered_at = excluded.registered_at, updated_at = now()`,
+        [
+          b.nib, b.name.toUpperCase(), b.kbli[0], JSON.stringify(b.kbli), b.ownerNik, a.street.toUpperCase(), a.rt, a.rw, a.village.toUpperCase(),
+          a.district.toUpperCase(), a.city.toUpperCase(), a.province.toUpperCase(), a.postcode, b.riskLevel, b.registeredAt,
+        ],
+      ),
+    );
+  },
+};
 
 /** The FHIR address KEMENKES records; the administrative codes are unknown from a name-only address, so only RT/RW are kept. */
 export function fhirAddress(a: Address) {
@@ -164,10 +192,3 @@ export const kemendikbudStudentHandler: EventHandler = handler(
     );
   },
 );
-
-export const DEMO_HANDLERS: Record<DemoSubscriber, EventHandler> = {
-  BPS: bpsRespondentHandler,
-  KEMENKES: kemenkesPatientHandler,
-  KEMENDIKBUD: kemendikbudStudentHandler,
-};
-

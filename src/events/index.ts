@@ -25,5 +25,8 @@ export { LocalFeedSource } from './local-feed-source.js';
 export { Subscription, type EventHandler, type SubscriptionOptions } from './subscription.js';
 export { listDeadLetters, migrateSubscriptionStore, replaySubscription, subscriptionStatus, type DeadLetter, type ReplayResult, type SubscriptionStatus } from './subscription-store.js';
 export { registerSubscriptionRoutes, type AdminSubscription } from './admin-routes.js';
-export { DEMO_HANDLERS, bpsRespondentHandler, kemendikbudStudentHandler, kemenkesPatientHandler, type DemoSubscriber } from './demo-handlers.js';
-export { DEMO_EVENTS_PUBLISHER, DEMO_EVENTS_PURPOSE, DEMO_EVENTS_SERVICE, DEMO_EVENTS_SERVICE_DEFINITION, DEMO_EVENT_RIGHTS, demoAllowedTypes, startDemoEvents, type DemoEvents, type DemoEventsOptions, type DemoSubscriberOptions } from './demo.js';
+export { bpsBusinessHandler, bpsRespondentHandler, kemendikbudStudentHandler, kemenkesPatientHandler, type DemoSubscriber } from './demo-handlers.js';
+export {
+  DEMO_BUSINESS_EVENTS_PUBLISHER, DEMO_BUSINESS_EVENTS_SERVICE, DEMO_BUSINESS_EVENTS_SERVICE_DEFINITION, DEMO_EVENTS_PUBLISHER, DEMO_EVENTS_PURPOSE, DEMO_EVENTS_SERVICE, DEMO_EVENTS_SERVICE_DEFINITION,
+  DEMO_EVENT_RIGHTS, DEMO_SUBSCRIPTIONS, demoAllowedTypes, startDemoEvents, type DemoEvents, type DemoEventsOptions, type DemoSubscriberOptions, type DemoSubscription,
+} from './demo.js';

@@ -53,7 +53,7 @@ export class JetStreamRelay {
     this.stream = stream;
     this.#jsm = jsm;
     this.#js = jetstream(options.nats);
-    this.#prefix = subjectPrefix(options.publisher);
+    this.#prefix = subjectPrefix(options.publisher, options.stream?.namespace);
   }
 
   static async start(options: JetStreamRelayOptions): Promise<JetStreamRelay> {

@@ -13,17 +13,24 @@ function token(segment: string): string {
   return segment.replace(/[^A-Za-z0-9_-]/g, '_');
 }
 
-/** `ID/GOV/DUKCAPIL/SIAK` → `SIMPUL_EVENTS_ID_GOV_DUKCAPIL_SIAK`. */
-export function streamName(publisher: string): string {
-  return `SIMPUL_EVENTS_${publisher.split('/').map(token).join('_')}`;
+export const DEFAULT_NAMESPACE = 'simpul';
+
+/** `ID/GOV/DUKCAPIL/SIAK` → `SIMPUL_EVENTS_ID_GOV_DUKCAPIL_SIAK` (`<NAMESPACE>_EVENTS_…` in another namespace). */
+export function streamName(publisher: string, namespace = DEFAULT_NAMESPACE): string {
+  return `${token(namespace).toUpperCase()}_EVENTS_${publisher.split('/').map(token).join('_')}`;
 }
 
 /** `ID/GOV/DUKCAPIL/SIAK` → `simpul.events.ID.GOV.DUKCAPIL.SIAK` (events are `<prefix>.<type>`). */
-export function subjectPrefix(publisher: string): string {
-  return `simpul.events.${publisher.split('/').map(token).join('.')}`;
+export function subjectPrefix(publisher: string, namespace = DEFAULT_NAMESPACE): string {
+  return `${token(namespace)}.events.${publisher.split('/').map(token).join('.')}`;
 }
 
 export interface StreamSettings {
+  /**
+   * Prefix of stream names and subjects, `simpul` by default: deployments (or test runs) that
+   * share one broker each use their own, since two streams may not claim the same subjects.
+   */
+  namespace?: string;
   /** How long the broker keeps events; 30 days by default. Older positions are read from the outbox's own retention. */
   maxAgeMs?: number;
   /** De-duplication window for `Nats-Msg-Id`; 2 minutes by default. */
@@ -32,7 +39,7 @@ export interface StreamSettings {
 
 /** Creates the publisher's stream when missing (file storage, limits retention). */
 export async function ensureStream(jsm: JetStreamManager, publisher: string, settings: StreamSettings = {}): Promise<string> {
-  const name = streamName(publisher);
+  const name = streamName(publisher, settings.namespace);
   const nanos = (ms: number) => ms * 1_000_000;
   try {
     await jsm.streams.info(name);
@@ -40,7 +47,7 @@ export async function ensureStream(jsm: JetStreamManager, publisher: string, set
     if (!/not found/i.test((error as Error).message)) throw error;
     await jsm.streams.add({
       name,
-      subjects: [`${subjectPrefix(publisher)}.>`],
+      subjects: [`${subjectPrefix(publisher, settings.namespace)}.>`],
       max_age: nanos(settings.maxAgeMs ?? 30 * 24 * 3600_000),
       duplicate_window: nanos(settings.duplicateWindowMs ?? 120_000),
       discard: DiscardPolicy.Old,

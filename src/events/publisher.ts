@@ -16,7 +16,7 @@ import { DeliveryLedger, migrateDeliveryLedger } from './delivery-ledger.js';
 import type { EventType } from './event.js';
 import { createEventsBackend } from './events-backend.js';
 import type { EventFeed } from './feed.js';
-import { connectNats } from './jetstream.js';
+import { connectNats, type StreamSettings } from './jetstream.js';
 import { JetStreamFeed } from './jetstream-feed.js';
 import { JetStreamRelay } from './jetstream-relay.js';
 import { OutboxFeed } from './outbox-feed.js';
@@ -30,6 +30,8 @@ export interface EventPublisherOptions {
   publisher: string;
   /** NATS JetStream for production; the outbox feed (no broker) when absent. */
   natsUrl?: string | undefined;
+  /** The JetStream stream's namespace and limits (see StreamSettings). */
+  stream?: StreamSettings;
   /** Data minimisation per client and purpose (see EventsBackendOptions.allowedTypes). */
   allowedTypes?: (client: string, purpose: string) => readonly EventType[] | undefined;
   onError?: (error: unknown) => void;
@@ -58,8 +60,8 @@ export async function startEventPublisher(options: EventPublisherOptions): Promi
   try {
     if (options.natsUrl) {
       nats = await connectNats(options.natsUrl);
-      relay = await JetStreamRelay.start({ db, nats, publisher: options.publisher, onError: options.onError });
-      feed = await JetStreamFeed.open({ nats, publisher: options.publisher, onError: options.onError });
+      relay = await JetStreamRelay.start({ db, nats, publisher: options.publisher, stream: options.stream, onError: options.onError });
+      feed = await JetStreamFeed.open({ nats, publisher: options.publisher, stream: options.stream, onError: options.onError });
     } else {
       feed = new OutboxFeed({ db });
     }

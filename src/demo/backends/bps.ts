@@ -1,6 +1,8 @@
 /**
  * BPS's sample backend: census respondents as the statistics office recorded them (its own ids,
- * codes and date format, NIK sometimes missing) and population aggregates by area.
+ * codes and date format, NIK sometimes missing), population aggregates by area, and its copy of
+ * the business register (direktori usaha), kept up to date by the licensing agency's
+ * `business.registered` events (src/events/demo-handlers.ts).
  */
 import { Type } from '@sinclair/typebox';
 import { sql, type Kysely } from 'kysely';
@@ -30,6 +32,18 @@ const RespondentSchema = Type.Object({
   regionCode: Type.String({ description: 'BPS region code: province(2) regency(2) district(3) village(3)' }),
   survey: Type.String(),
   enumeratedAt: Type.String({ format: 'date' }),
+});
+
+const RegisteredBusinessSchema = Type.Object({
+  nib: Type.String({ description: 'Nomor Induk Berusaha, 13 digits' }),
+  name: Type.String({ description: 'Business name, upper case as BPS records it' }),
+  mainKbli: Type.String({ description: 'KBLI 2020 code of the main activity' }),
+  kbli: Type.Array(Type.String()),
+  ownerNik: Type.String(),
+  address: AddressSchema,
+  riskLevel: Type.String(),
+  registeredAt: Type.String({ format: 'date' }),
+  updatedAt: Type.String({ format: 'date-time', description: 'When BPS last wrote this entry' }),
 });
 
 const Count = Type.Object({ code: Type.String(), name: Type.String(), respondents: Type.Integer() });
@@ -71,6 +85,26 @@ const migrations: Migrations = {
       `).execute(db);
     },
   },
+  // BPS's copy of the business register: seeded from the licensing agency's businesses, then
+  // kept up to date by its subscription to their `business.registered` events.
+  '0002_business_register': {
+    async up(db: Kysely<unknown>) {
+      await sql.raw(`
+        create table business_register (
+          nib text primary key,
+          name text not null,
+          main_kbli text not null,
+          kbli jsonb not null,
+          owner_nik text not null,
+          ${ADDRESS_COLUMNS_SQL},
+          risk_level text not null,
+          registered_at date not null,
+          updated_at timestamptz not null default now()
+        );
+        create index business_register_kbli on business_register (main_kbli);
+      `).execute(db);
+    },
+  },
 };
 
 const COLUMNS = `id, household_id, nik, name, sex, birth_date, age, relationship_code, marital_code, religion, education, occupation,
@@ -96,6 +130,16 @@ async function fill(db: Kysely<unknown>, data: FederationData): Promise<void> {
     relationship_code: r.relationshipCode, marital_code: r.maritalCode, religion: r.religion, education: r.education,
     occupation: r.occupation, ...addressColumns(r.address), region_code: r.regionCode, survey: r.survey, enumerated_at: r.enumeratedAt,
   })));
+  await bulkInsert(db, 'business_register', data.licensing.businesses.map((b) => ({
+    nib: b.nib, name: b.businessName.toUpperCase(), main_kbli: b.kbli[0], kbli: [...new Set(b.kbli)], owner_nik: b.ownerNik,
+    ...upperAddress(b.address), risk_level: b.riskLevel.toLowerCase(), registered_at: b.issuedAt, updated_at: new Date().toISOString(),
+  })));
+}
+
+/** BPS writes addresses in upper case, as its enumerators do. */
+export function upperAddress(a: BpsRespondent['address']) {
+  const c = addressColumns(a);
+  return { ...c, street: c.street.toUpperCase(), village: c.village.toUpperCase(), district: c.district.toUpperCase(), city: c.city.toUpperCase(), province: c.province.toUpperCase() };
 }
 
 function routes(app: HttpApp, db: Kysely<unknown>): void {
@@ -123,6 +167,23 @@ function routes(app: HttpApp, db: Kysely<unknown>): void {
     const { rows } = await sql<Row>`select ${sql.raw(COLUMNS)} from respondent r where id = ${request.params.id}`.execute(db);
     if (!rows[0]) throw new SimpulError('request.not_found', `No respondent ${request.params.id}.`);
     return toRespondent(rows[0]);
+  });
+
+  app.get('/business-register/:nib', {
+    schema: {
+      summary: 'A business in BPS\'s copy of the business register, by NIB',
+      tags: ['business-register'],
+      params: Type.Object({ nib: Type.String({ pattern: '^\\d{13}$', description: 'NIB, 13 digits' }) }),
+      response: responses(RegisteredBusinessSchema),
+    },
+  }, async (request) => {
+    const { rows } = await sql<{ nib: string; name: string; main_kbli: string; kbli: string[]; owner_nik: string; address: BpsRespondent['address']; risk_level: string; registered_at: string; updated_at: string }>`
+      select nib, name, main_kbli, kbli, owner_nik, ${sql.raw(addressJson('b'))} as address, risk_level, to_char(registered_at, 'YYYY-MM-DD') as registered_at,
+        to_char(updated_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as updated_at
+      from business_register b where nib = ${request.params.nib}`.execute(db);
+    const r = rows[0];
+    if (!r) throw new SimpulError('request.not_found', `No business with NIB ${request.params.nib} in BPS's business register.`);
+    return { nib: r.nib, name: r.name, mainKbli: r.main_kbli, kbli: r.kbli, ownerNik: r.owner_nik, address: r.address, riskLevel: r.risk_level, registeredAt: r.registered_at, updatedAt: r.updated_at };
   });
 
   app.get('/statistics/population', {
@@ -174,7 +235,7 @@ function routes(app: HttpApp, db: Kysely<unknown>): void {
 export const bps: AgencyModule = {
   agency: 'BPS',
   title: 'BPS sample backend (statistics office)',
-  description: 'Synthetic census respondents (Regsosek-style) with BPS codes, and population aggregates. Demo data only.',
+  description: 'Synthetic census respondents (Regsosek-style) with BPS codes, population aggregates, and BPS\'s copy of the business register. Demo data only.',
   migrations,
   seedTable: 'respondent',
   fill,
