@@ -1,5 +1,5 @@
 /**
- * npm run bench:gateway [-- --json] [-- --duration 8 --concurrency 16,64,128] [-- --log] [-- --database-url URL]
+ * npm run bench:gateway [-- --json] [-- --duration 8 --concurrency 16,64,128] [-- --log] [-- --no-channel] [-- --database-url URL]
  *
  * The demo's DUKCAPIL person lookup (a real query on its database) called three ways in one
  * run, each in separate processes, at several concurrencies:
