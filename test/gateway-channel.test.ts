@@ -138,6 +138,8 @@ for (const storage of testBackends()) {
             encodeFrame({ kind: FrameKind.request, correlation: 1, header: a.header, body: Buffer.alloc(0) }),
             encodeFrame({ kind: FrameKind.request, correlation: 2, header: b.header, body: Buffer.alloc(0) }),
             encodeFrame({ kind: FrameKind.request, correlation: 3, header: a.header, body: Buffer.alloc(5 * 1024 * 1024) }),
+            // Within the frame allowance for headers, one byte over the body limit.
+            encodeFrame({ kind: FrameKind.request, correlation: 7, header: a.header, body: Buffer.alloc(4 * 1024 * 1024 + 1) }),
             encodeFrame({ kind: FrameKind.request, correlation: 4, header: { ...a.header, ':path': '/witness/add-checkpoint' }, body: Buffer.alloc(0) }),
           ]),
         );
@@ -153,9 +155,11 @@ for (const storage of testBackends()) {
           const digest = responseDigest({ status: 200, contentType: frame.header['content-type']!, id: request.id, requestHash: request.digest, time: Number(frame.header[H.time]), sender: dukcapil.id, bodyDigest: bodyDigest(frame.body) });
           assert.ok(verifier.verify(digest, parseSignature(frame.header[H.signature]), publicKey), 'the answer is signed by the provider gateway');
         }
-        const tooLarge = await channel.answer(3);
-        assert.equal(tooLarge.header[':status'], '413');
-        assert.equal((JSON.parse(tooLarge.body.toString()) as { code: string }).code, 'request.body_too_large');
+        for (const correlation of [3, 7]) {
+          const tooLarge = await channel.answer(correlation);
+          assert.equal(tooLarge.header[':status'], '413');
+          assert.equal((JSON.parse(tooLarge.body.toString()) as { code: string }).code, 'request.body_too_large');
+        }
         const notExchange = await channel.answer(4);
         assert.equal((JSON.parse(notExchange.body.toString()) as { code: string }).code, 'request.malformed_header');
         // The channel still carries exchanges after both.

@@ -59,6 +59,8 @@ export function serveChannel(ctx: GatewayContext, req: Http2ServerRequest, res: 
     const path = frame.header[':path'] ?? '';
     if (frame.kind !== FrameKind.request) return unsigned(frame.correlation, 'request.malformed_header', 'Only request frames may be sent to a provider gateway.');
     if (!METHOD.test(method) || !PATH.test(path)) return unsigned(frame.correlation, 'request.malformed_header', 'A request frame needs :method and an exchange :path (/r1/…) of visible ASCII.');
+    // The frame limit leaves room for the header block; the body alone must keep to the body limit.
+    if (frame.body.length > ctx.maxBodyBytes) return unsigned(frame.correlation, 'request.body_too_large', `Message bodies are limited to ${ctx.maxBodyBytes} bytes.`);
     const q = path.indexOf('?');
     inFlight++;
     provide(ctx, { method, path: q < 0 ? path : path.slice(0, q), query: q < 0 ? '' : path.slice(q + 1), headers: frame.header, body: frame.body.length > 0 ? frame.body : undefined, peerFingerprint })
