@@ -293,7 +293,7 @@ export async function registerConsoleRoutes(app: HttpApp, rt: OversightRuntime, 
         </tr>`)}</tbody></table></div>`}`));
   });
 
-  await registerManageRoutes(app, rt, { auth: deps.auth, context, webUser, decide, guard });
+  await registerManageRoutes(app, rt, { auth: deps.auth, context, webUser, decide, guard, renewalHorizonDays: Math.max(...deps.reminders.days) });
 
   app.get('/konsol/insiden/:id/pemberitahuan', { schema: { hide: true } }, async (req, reply) => {
     const p = await webUser(req, reply);

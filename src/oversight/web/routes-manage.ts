@@ -26,6 +26,8 @@ export interface ConsoleKit {
   webUser(req: FastifyRequest, reply: FastifyReply): Promise<ConsolePrincipal | undefined>;
   decide(req: FastifyRequest, p: ConsolePrincipal, action: string, member: string | null, allowed: boolean): void;
   guard(req: FastifyRequest, p: ConsolePrincipal, what: string, member: string | null, action: 'read' | 'act'): void;
+  /** Rights expiring within this many days are flagged for renewal: the threshold of the first reminder. */
+  renewalHorizonDays: number;
 }
 
 interface Member { id: string; name: string }
@@ -55,9 +57,6 @@ function GatewayForm(props: { t: Translate; csrf: VNode; member: string }): VNod
     <button class="button secondary" type="submit">${t('Daftarkan gateway', 'Register gateway')}</button>
   </form>`;
 }
-/** Rights expiring within this many days are flagged for renewal. */
-export const EXPIRY_REMINDER_DAYS = 30;
-
 export async function registerManageRoutes(app: HttpApp, rt: OversightRuntime, kit: ConsoleKit): Promise<void> {
   const registry = (req: FastifyRequest) => kit.auth!.registry(req.cookies[SESSION_COOKIE] ?? '');
   const form = (req: FastifyRequest) => (req.body ?? {}) as Record<string, string | undefined>;
@@ -267,11 +266,11 @@ export async function registerManageRoutes(app: HttpApp, rt: OversightRuntime, k
     const now = rt.now();
     const csrf = csrfField(reply);
     const mine = services.filter((s) => mayAct(p, memberOf(s.id)));
-    const soon = rights.filter((r) => r.status === 'active' && r.expiresAt && Date.parse(r.expiresAt) - now < EXPIRY_REMINDER_DAYS * DAY_MS);
+    const soon = rights.filter((r) => r.status === 'active' && r.expiresAt && Date.parse(r.expiresAt) - now < kit.renewalHorizonDays * DAY_MS);
     return {
       title: t('Hak akses', 'Access rights'),
       body: html`
-        ${soon.length ? html`<div class="alert" role="status"><p>${t(`${soon.length} hak akses berakhir dalam ${EXPIRY_REMINDER_DAYS} hari; perbarui bila masih diperlukan.`, `${soon.length} access right(s) expire within ${EXPIRY_REMINDER_DAYS} days; renew those still needed.`)}</p></div>` : null}
+        ${soon.length ? html`<div class="alert" role="status"><p>${t(`${soon.length} hak akses berakhir dalam ${kit.renewalHorizonDays} hari; perbarui bila masih diperlukan.`, `${soon.length} access right(s) expire within ${kit.renewalHorizonDays} days; renew those still needed.`)}</p></div>` : null}
         <div class="table-scroll" tabindex="0"><table>
           <caption>${t('Setiap hak akses dengan tujuan, dasar hukum, pemberi dan waktunya', 'Every access right with its purpose, legal basis, grantor and time')}</caption>
           <thead><tr><th scope="col">${t('Klien', 'Client')}</th><th scope="col">${t('Layanan', 'Service')}</th><th scope="col">${t('Tujuan', 'Purpose')}</th><th scope="col">${t('Dasar hukum', 'Legal basis')}</th><th scope="col">${t('Diberikan oleh', 'Granted by')}</th><th scope="col">${t('Berakhir', 'Expires')}</th><th scope="col">${t('Status', 'Status')}</th></tr></thead>
@@ -279,7 +278,7 @@ export async function registerManageRoutes(app: HttpApp, rt: OversightRuntime, k
             const left = r.expiresAt ? Math.ceil((Date.parse(r.expiresAt) - now) / DAY_MS) : null;
             return html`<tr><th scope="row"><code>${r.client}</code></th><td><code>${r.service}</code></td><td>${r.purpose}</td><td>${r.legalBasis}</td>
               <td>${r.grantedBy}, ${formatTime(lang, Date.parse(r.grantedAt))}</td>
-              <td>${r.expiresAt ? html`${formatTime(lang, Date.parse(r.expiresAt))}${r.status === 'active' && left !== null && left <= EXPIRY_REMINDER_DAYS ? html` <strong>${t(`(${left} hari lagi)`, `(${left} days left)`)}</strong>` : null}` : t('tidak berakhir', 'no expiry')}</td>
+              <td>${r.expiresAt ? html`${formatTime(lang, Date.parse(r.expiresAt))}${r.status === 'active' && left !== null && left <= kit.renewalHorizonDays ? html` <strong>${t(`(${left} hari lagi)`, `(${left} days left)`)}</strong>` : null}` : t('tidak berakhir', 'no expiry')}</td>
               <td>${r.status === 'active' ? t('berlaku', 'active') : r.status === 'expired' ? t('berakhir', 'expired') : t('dicabut', 'revoked')}
                 ${r.status === 'active' && mayAct(p, memberOf(r.service)) ? html`<form method="post" action="/konsol/hak-akses/cabut">${csrf}<input type="hidden" name="id" value=${r.id} /><input type="hidden" name="service" value=${r.service} /><button class="button secondary" type="submit">${t(`Cabut hak ${r.client} atas ${r.service}`, `Revoke ${r.client}'s right to ${r.service}`)}</button></form>` : null}</td></tr>`;
           })}</tbody>
