@@ -137,7 +137,13 @@ export class GatewayStore {
       await this.#commit(batch.map((w) => w.record));
       for (const w of batch) w.resolve();
     } catch (error) {
-      for (const w of batch) w.reject(error);
+      if (batch.length > 1 && isUniqueViolation(error)) {
+        // One record broke the accepted-once rule (the same exchange accepted twice, e.g. by two
+        // gateway processes on one database): it alone fails, the rest of its batch is kept.
+        for (const w of batch) await this.#commit([w.record]).then(w.resolve, w.reject);
+      } else {
+        for (const w of batch) w.reject(error);
+      }
     } finally {
       this.#inFlight--;
       if (this.#inFlight === 0 && this.#queue.length === 0) for (const done of this.#idle.splice(0)) done();
@@ -193,4 +199,9 @@ export class GatewayStore {
     if (this.#inFlight > 0 || this.#queue.length > 0) await new Promise<void>((resolve) => this.#idle.push(resolve));
     await this.#database.close();
   }
+}
+
+// PostgreSQL's unique_violation (PGlite reports the same SQLSTATE).
+function isUniqueViolation(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === '23505';
 }
