@@ -5,7 +5,7 @@
  */
 import http2, { type ClientHttp2Session, type ClientHttp2Stream } from 'node:http2';
 import { SimpulError } from '../core/errors.js';
-import { CHANNEL_CONTENT_TYPE, CHANNEL_PATH, FrameKind, FrameReader, encodeFrame } from './channel-frames.js';
+import { CHANNEL_CONTENT_TYPE, CHANNEL_PATH, FrameKind, FrameReader, HEADER_ALLOWANCE, encodeFrame } from './channel-frames.js';
 import type { PeerRequest, PeerResponse } from './peer-client.js';
 
 interface Pending {
@@ -15,8 +15,6 @@ interface Pending {
   request: PeerRequest;
 }
 
-// Room for a response's header block on top of its body limit.
-const HEADER_ALLOWANCE = 64 * 1024;
 // Correlation numbers wrap below 2^32; in-flight ones are never reused.
 const MAX_CORRELATION = 0xffff_ffff;
 // A gateway that does not speak the channel takes it for an exchange whose body never ends and

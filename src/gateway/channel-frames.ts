@@ -27,6 +27,8 @@ export interface Frame {
 }
 
 const PREFIX = 4 + 1 + 4 + 4;
+/** Room for a message's header block on top of its body limit, when sizing a FrameReader. */
+export const HEADER_ALLOWANCE = 64 * 1024;
 
 export function encodeFrame(frame: Frame): Buffer {
   const header = Buffer.from(JSON.stringify(frame.header), 'utf8');

@@ -6,12 +6,10 @@
 import type { Http2ServerRequest, Http2ServerResponse } from 'node:http2';
 import http2 from 'node:http2';
 import { problem, type ProblemCode } from '../core/errors.js';
-import { CHANNEL_CONTENT_TYPE, FrameKind, FrameReader, FramingError, encodeFrame, type Frame } from './channel-frames.js';
+import { CHANNEL_CONTENT_TYPE, FrameKind, FrameReader, HEADER_ALLOWANCE, FramingError, encodeFrame, type Frame } from './channel-frames.js';
 import type { GatewayContext, HttpResult } from './context.js';
 import { provide } from './provider.js';
 
-// Room for a request's header block on top of the body limit.
-const HEADER_ALLOWANCE = 64 * 1024;
 // Past this many unanswered requests the channel stops reading, and HTTP/2 flow control holds
 // the peer back, as it would with streams past SETTINGS_MAX_CONCURRENT_STREAMS.
 const MAX_IN_FLIGHT = 1000;
